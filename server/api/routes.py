@@ -1,0 +1,129 @@
+"""Handlers of /api/v1: parse, call the hall, answer JSON. No rules live here."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify
+
+from server.api import bp
+from server.api.validation import json_body
+from server.auth import login, require_staff
+from server.extensions import hall, limiter
+from server.layout_view import site_layout
+
+
+def _issue_limit_off() -> bool:
+    return current_app.config["ISSUE_RATE_LIMIT"].strip() in ("", "0")
+
+
+def _issue_limit() -> str:
+    # Flask-Limiter parses the string before it asks exempt_when, so "off" still needs a valid one.
+    return "1/second" if _issue_limit_off() else current_app.config["ISSUE_RATE_LIMIT"]
+
+
+@bp.get("/sites")
+def sites():
+    return jsonify([{"id": site.id, "name": site.name, "name_en": site.name_en, "level": site.level}
+                    for site in hall().layout.sites])
+
+
+@bp.get("/sites/<site_id>/layout")
+def layout(site_id: str):
+    return jsonify(site_layout(hall(), hall().site(site_id)))
+
+
+@bp.post("/sites/<site_id>/tickets")
+@limiter.limit(_issue_limit, exempt_when=_issue_limit_off)
+def issue_ticket(site_id: str):
+    hall().site(site_id)
+    body = json_body(required={"service": str}, optional={"priority": str, "kiosk": str})
+    ticket = hall().issue_ticket(site_id, body["service"], body.get("priority"), body.get("kiosk"))
+    return jsonify(ticket), 201
+
+
+@bp.get("/tickets/<ticket_id>")
+def ticket(ticket_id: str):
+    return jsonify(hall().ticket(ticket_id))
+
+
+@bp.get("/sites/<site_id>/queues")
+def queues(site_id: str):
+    return jsonify(hall().queues(site_id))
+
+
+@bp.post("/auth/login")
+def auth_login():
+    body = json_body(required={"username": str, "password": str})
+    token, user = login(body["username"], body["password"])
+    return jsonify({"token": token, "username": user.username, "role": user.role,
+                    "expires_in": current_app.config["TOKEN_MAX_AGE"]})
+
+
+@bp.get("/auth/me")
+@require_staff
+def auth_me():
+    return jsonify({"id": g.actor.id, "username": g.actor.username, "role": g.actor.role})
+
+
+@bp.get("/sites/<site_id>/windows/<window_id>")
+def window(site_id: str, window_id: str):
+    return jsonify(hall().window(site_id, window_id))
+
+
+@bp.post("/sites/<site_id>/windows/<window_id>/open")
+@require_staff
+def open_window(site_id: str, window_id: str):
+    return jsonify(hall().open_window(site_id, window_id, g.actor))
+
+
+@bp.post("/sites/<site_id>/windows/<window_id>/pause")
+@require_staff
+def pause_window(site_id: str, window_id: str):
+    body = json_body(optional={"reason": str})
+    return jsonify(hall().pause_window(site_id, window_id, g.actor, body.get("reason")))
+
+
+@bp.post("/sites/<site_id>/windows/<window_id>/close")
+@require_staff
+def close_window(site_id: str, window_id: str):
+    return jsonify(hall().close_window(site_id, window_id, g.actor))
+
+
+@bp.post("/sites/<site_id>/windows/<window_id>/call-next")
+@require_staff
+def call_next(site_id: str, window_id: str):
+    ticket = hall().call_next(site_id, window_id, g.actor)
+    if ticket is None:
+        return "", 204
+    return jsonify(ticket)
+
+
+@bp.post("/sites/<site_id>/windows/<window_id>/recall")
+@require_staff
+def recall(site_id: str, window_id: str):
+    return jsonify(hall().recall(site_id, window_id, g.actor))
+
+
+@bp.post("/sites/<site_id>/windows/<window_id>/no-show")
+@require_staff
+def no_show(site_id: str, window_id: str):
+    return jsonify(hall().no_show(site_id, window_id, g.actor))
+
+
+@bp.post("/sites/<site_id>/windows/<window_id>/start")
+@require_staff
+def start(site_id: str, window_id: str):
+    return jsonify(hall().start(site_id, window_id, g.actor))
+
+
+@bp.post("/sites/<site_id>/windows/<window_id>/finish")
+@require_staff
+def finish(site_id: str, window_id: str):
+    body = json_body(required={"outcome": str})
+    return jsonify(hall().finish(site_id, window_id, g.actor, body["outcome"]))
+
+
+@bp.post("/sites/<site_id>/windows/<window_id>/transfer")
+@require_staff
+def transfer(site_id: str, window_id: str):
+    body = json_body(required={"service": str})
+    return jsonify(hall().transfer(site_id, window_id, g.actor, body["service"]))

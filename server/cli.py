@@ -1,0 +1,47 @@
+"""``flask --app server user add`` and ``flask --app server layout check``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from server.auth import ROLES, add_user
+from server.bootstrap import database
+
+user_cli = AppGroup("user", help="Clerk and admin accounts.")
+
+
+@user_cli.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="clerk", show_default=True)
+def user_add(username: str, role: str) -> None:
+    """Create an account; the password is the first line of stdin (a second identical line confirms it)."""
+    from flask import current_app
+
+    lines = sys.stdin.read().splitlines()
+    if not lines or not lines[0]:
+        raise click.ClickException("no password on stdin (first line)")
+    password = lines[0]
+    if len(lines) > 1 and lines[1] and lines[1] != password:
+        raise click.ClickException("the confirmation line does not match the password")
+    db = database(current_app)
+    try:
+        with db.write() as session:
+            add_user(session, username, password, role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {username} ({role}) created")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(user_cli)
+    try:
+        import layout.cli  # noqa: F401
+    except ImportError:
+        return
+    from layout.cli import register_layout_cli
+
+    register_layout_cli(app)

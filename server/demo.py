@@ -1,0 +1,47 @@
+"""Before `make run` serves: bring the schema up to date, make a demo clerk if there is no account,
+and print where the screens are."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import func, select
+
+from server import create_app
+from server.auth import add_user
+from server.bootstrap import boot
+from server.models import User
+
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-clerk-2026"
+
+
+def main() -> None:
+    app = create_app()
+    wiring = boot(app)
+    with wiring.db.write() as session:
+        created = not session.scalar(select(func.count()).select_from(User))
+        if created:
+            add_user(session, DEMO_USER, DEMO_PASSWORD, "admin")
+    base = f"http://{os.environ.get('HALL_HOST', '127.0.0.1')}:{os.environ.get('HALL_PORT', '5000')}"
+    print("=" * 72)
+    print("一窗 Yichuang — demo hall")
+    if app.config["IGNORE_HOURS"]:
+        print("HALL_IGNORE_HOURS=1: opening hours are ignored so the demo takes tickets at any hour.")
+    print(f"Database: {app.config['DATABASE_URL']}")
+    print(f"Layout:   {app.config['LAYOUT']}")
+    if created:
+        print(f"Demo account: {DEMO_USER} / {DEMO_PASSWORD} (admin; create real ones with "
+              "`flask --app server user add NAME --role clerk`)")
+    for site in wiring.layout.sites:
+        print(f"\n{site.name} ({site.id})")
+        for kiosk in site.kiosks:
+            print(f"  kiosk    {base}/kiosk/{site.id}/{kiosk.id}   {kiosk.name}")
+        print(f"  counter  {base}/counter/{site.id}")
+        for display in site.displays:
+            print(f"  display  {base}/display/{site.id}/{display.id}   {display.name}")
+    print(f"\nAPI: {base}/api/v1/sites")
+    print("=" * 72, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Tables. Times are stored as naive UTC; the local day of a ticket is stored beside it so that
+numbering and daily counts never depend on the database's time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # 128+ random bits, url-safe
+    site: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(16))
+    day: Mapped[dt.date] = mapped_column(Date)
+    service: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str] = mapped_column(String(64))
+    priority_class: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    kiosk: Mapped[str | None] = mapped_column(String(64))
+    window: Mapped[str | None] = mapped_column(String(64))
+    clerk_id: Mapped[int | None] = mapped_column(Integer)
+    called_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    origin_id: Mapped[str | None] = mapped_column(String(40))  # the ticket this one was transferred from
+    transferred_to: Mapped[str | None] = mapped_column(String(40))
+
+    __table_args__ = (
+        Index("ix_tickets_waiting", "site", "status", "queue", "issued_at"),
+        Index("ix_tickets_site_day", "site", "day"),
+        Index("ix_tickets_site_day_number", "site", "day", "number"),
+    )
+
+
+class Counter(Base):
+    """Last number handed out per (site, scope, local day); scope is "queue:<id>" or "service:<id>"."""
+
+    __tablename__ = "counters"
+
+    site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WindowState(Base):
+    __tablename__ = "window_states"
+
+    site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="closed")  # closed | open | paused
+    day: Mapped[dt.date | None] = mapped_column(Date)  # the local day the state was set; another day = closed
+    reason: Mapped[str | None] = mapped_column(String(64))
+    clerk_id: Mapped[int | None] = mapped_column(Integer)
+    current_ticket: Mapped[str | None] = mapped_column(String(40))
+    interleave_position: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SiteSequence(Base):
+    __tablename__ = "site_sequences"
+
+    site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SiteEvent(Base):
+    """Every event of a site, in seq order: what screens replay and what the snapshot reads."""
+
+    __tablename__ = "site_events"
+
+    site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_site_events_kind", "site", "kind", "seq"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # clerk | admin
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PrintJob(Base):
+    __tablename__ = "print_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site: Mapped[str] = mapped_column(String(64))
+    kiosk: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[str] = mapped_column(String(40), ForeignKey("tickets.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | printed | failed
+    reason: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_print_jobs_kiosk_status", "site", "kiosk", "status"),)

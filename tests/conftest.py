@@ -1,0 +1,98 @@
+"""Fixtures: an app per test on SQLite (a temp file) or PostgreSQL (a schema of its own), its clients,
+and a logged-in clerk. PostgreSQL and Redis tests run whenever the servers answer; on CI they must."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from server import create_app
+from server.auth import add_user
+from server.bootstrap import boot
+from tests.support.small_hall import small_hall
+
+POSTGRES_URL = os.environ.get("HALL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("HALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true")
+
+
+def _unavailable(what: str, error: Exception):
+    if ON_CI:
+        pytest.fail(f"{what} must be reachable on CI: {error}")
+    pytest.skip(f"{what} not reachable: {error}")
+
+
+@pytest.fixture
+def postgres_url():
+    """A URL whose search_path is a fresh schema, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # any failure to reach the server
+        _unavailable("PostgreSQL", exc)
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except Exception as exc:
+        _unavailable("Redis", exc)
+    return REDIS_URL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hall.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def make_app(database_url: str, layout=None, **config):
+    settings = {
+        "TESTING": True, "DATABASE_URL": database_url, "LAYOUT_OBJECT": layout or small_hall(),
+        "ASYNC_MODE": "threading", "IGNORE_HOURS": True, "ISSUE_RATE_LIMIT": "0", "SECRET_KEY": "test-secret",
+        "REDIS_URL": None,
+    }
+    settings.update(config)
+    app = create_app(settings)
+    boot(app)
+    return app
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    yield app
+    app.extensions["hall_wiring"].db.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def create_staff(app, username: str = "clerk1", password: str = "secret-pass-1", role: str = "clerk") -> dict:
+    with boot(app).db.write() as session:
+        add_user(session, username, password, role)
+    response = app.test_client().post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+@pytest.fixture
+def clerk(app) -> dict:
+    """Authorization headers of a logged-in clerk."""
+    return create_staff(app)
