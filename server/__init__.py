@@ -30,8 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
     from server.api import bp as api_blueprint
     from server.api.errors import register_error_handlers
     from server.cli import register_cli
-    from server import realtime  # noqa: F401  (Socket.IO handlers)
+    from server.realtime import register_events
 
+    register_events()
     app.register_blueprint(api_blueprint)
     register_error_handlers(app)
     register_cli(app)

@@ -7,6 +7,7 @@ transaction and are published only after it commits.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 import threading
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from server.domain.tickets import check_outcome, next_status
 from server.models import PrintJob, Ticket, WindowState
 from server import store
 
+log = logging.getLogger(__name__)
 Event = tuple[str, dict]  # (kind, payload with seq)
 Publisher = Callable[[str, list[Event]], None]
 PAUSE_REASON_MAX = 32
@@ -88,20 +90,33 @@ class Hall:
         # the site's seq row and the screens' gap check.
         return self._site_locks.setdefault(site_id, threading.Lock())
 
-    def _transaction(self, site_id: str, work: Callable[[store.Session, list[Event]], object]):
+    def transaction(self, site_id: str, work: Callable[[store.Session, list[Event]], object]):
+        """Run ``work(session, events)`` in one write transaction, then publish what it recorded."""
         events: list[Event] = []
         with self._lock(site_id):
             with self.db.write() as session:
                 result = work(session, events)
             if events:
-                self.publish(site_id, events)
+                try:
+                    self.publish(site_id, events)
+                except Exception:
+                    # Committed is committed: screens catch up from the snapshot when they resubscribe.
+                    log.exception("publishing %d events of %s failed", len(events), site_id)
         return result
 
-    def _record(self, session, events: list[Event], site: Site, kind: str, payload: dict) -> None:
-        events.append((kind, store.append_event(session, site.id, kind, payload, self.clock())))
+    def announce(self, site_id: str, kind: str, payload: dict) -> dict:
+        """Record and publish one event that belongs to no use case (printer state, screen audio…)."""
+        site = self.site(site_id)
+        return self.transaction(site.id, lambda session, events: self.record(session, events, site, kind, payload))
+
+    def record(self, session, events: list[Event], site: Site, kind: str, payload: dict) -> dict:
+        """Give the event the site's next seq inside this transaction; it is published after commit."""
+        event = store.append_event(session, site.id, kind, payload, self.clock())
+        events.append((kind, event))
+        return event
 
     def _record_waiting(self, session, events: list[Event], site: Site) -> None:
-        self._record(session, events, site, "waiting", {"waiting": store.waiting_counts(session, site.id)})
+        self.record(session, events, site, "waiting", {"waiting": store.waiting_counts(session, site.id)})
 
     # -- tickets -------------------------------------------------------------------------------
     def issue_ticket(self, site_id: str, service_id: str, priority: str | None = None,
@@ -147,7 +162,7 @@ class Hall:
                 view["print_job"] = job.id
             return view, job
 
-        view, job = self._transaction(site.id, work)
+        view, job = self.transaction(site.id, work)
         if job is not None and self.on_print_job is not None:
             self.on_print_job(job.id, site.id, job.kiosk, view)
         return view
@@ -239,7 +254,7 @@ class Hall:
 
     def _window_event(self, session, events, site: Site, state: WindowState) -> dict:
         view = self._window_view(session, site, state)
-        self._record(session, events, site, "window", view)
+        self.record(session, events, site, "window", view)
         return view
 
     def _window_view(self, session, site: Site, state: WindowState) -> dict:
@@ -277,7 +292,7 @@ class Hall:
             state.changed_at = self.clock()
             return self._window_event(session, events, site, state)
 
-        return self._transaction(site.id, work)
+        return self.transaction(site.id, work)
 
     def pause_window(self, site_id: str, window_id: str, actor: Actor, reason: str | None) -> dict:
         site = self.site(site_id)
@@ -289,7 +304,7 @@ class Hall:
             state.state, state.reason, state.changed_at = "paused", reason, self.clock()
             return self._window_event(session, events, site, state)
 
-        return self._transaction(site.id, work)
+        return self.transaction(site.id, work)
 
     def close_window(self, site_id: str, window_id: str, actor: Actor) -> dict:
         site = self.site(site_id)
@@ -302,7 +317,7 @@ class Hall:
             state.state, state.reason, state.clerk_id, state.changed_at = "closed", None, None, self.clock()
             return self._window_event(session, events, site, state)
 
-        return self._transaction(site.id, work)
+        return self.transaction(site.id, work)
 
     def call_next(self, site_id: str, window_id: str, actor: Actor) -> dict | None:
         site = self.site(site_id)
@@ -327,12 +342,12 @@ class Hall:
             self._window_event(session, events, site, state)
             return self._ticket_view(session, site, ticket)
 
-        return self._transaction(site.id, work)
+        return self.transaction(site.id, work)
 
     def _record_call(self, session, events, site: Site, ticket: Ticket, recall: bool) -> None:
         window = site.window(ticket.window)
         service = site.service(ticket.service)
-        self._record(session, events, site, "called", {
+        self.record(session, events, site, "called", {
             "site": site.id, "ticket": ticket.number, "ticket_id": ticket.id, "window": window.id,
             "window_number": window.number, "window_name": window.name, "zone": window.zone,
             "service": ticket.service, "service_name": service.name if service else ticket.service,
@@ -370,7 +385,7 @@ class Hall:
                 view["transferred_ticket"] = self._ticket_view(session, site, session.get(Ticket, ticket.transferred_to))
             return view
 
-        return self._transaction(site.id, work)
+        return self.transaction(site.id, work)
 
     def recall(self, site_id: str, window_id: str, actor: Actor) -> dict:
         return self._act_on_current(site_id, window_id, actor, "recall", allow_paused=False)

@@ -23,7 +23,6 @@ def _text(data: dict, name: str) -> str | None:
     return value
 
 
-@socketio.on("subscribe")
 def subscribe(data):
     if not isinstance(data, dict):
         payload = _error("invalid_message", "subscribe expects an object")
@@ -55,3 +54,8 @@ def subscribe(data):
     snapshot = hall().snapshot(site.id)
     socketio.emit("snapshot", snapshot, to=request.sid)
     return {"ok": True, "seq": snapshot["seq"]}
+
+
+def register_events() -> None:
+    """Attach the handlers to the Socket.IO server of the app being created (one per create_app)."""
+    socketio.on_event("subscribe", subscribe)

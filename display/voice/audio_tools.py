@@ -24,6 +24,11 @@ PEAK_DB = -1.0
 TRIM_THRESHOLD = "-45d"
 
 
+# -D: no dither, so rebuilding the pack gives the same bytes and silence stays silent
+SOX = ["sox", "-D"]
+WAV_OUTPUT = ["-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer"]
+
+
 class AudioToolError(RuntimeError):
     """espeak-ng or sox is missing or failed; the message says which and why."""
 
@@ -87,22 +92,7 @@ def finish_clip(source: Path, target: Path, highpass: bool = False) -> None:
     trim = ["silence", "1", "0.01", TRIM_THRESHOLD]
     effects += [*trim, "fade", "t", "0.004", "reverse", *trim, "fade", "t", "0.008", "reverse"]
     effects += ["norm", str(PEAK_DB)]
-    run(
-        [
-            "sox",
-            str(source),
-            "-r",
-            str(SAMPLE_RATE),
-            "-c",
-            "1",
-            "-b",
-            "16",
-            "-e",
-            "signed-integer",
-            str(target),
-            *effects,
-        ]
-    )
+    run([*SOX, str(source), *WAV_OUTPUT, str(target), *effects])
 
 
 def make_chime(target: Path, work: Path) -> None:
@@ -111,54 +101,13 @@ def make_chime(target: Path, work: Path) -> None:
     def note(name: str, hertz: float, length: float) -> Path:
         path = work / f"{name}.wav"
         # two input channels so synth makes one tone in each, then mixed down 4:1
-        run(
-            [
-                "sox",
-                "-r",
-                str(SAMPLE_RATE),
-                "-c",
-                "2",
-                "-n",
-                "-b",
-                "16",
-                "-c",
-                "1",
-                str(path),
-                "synth",
-                str(length),
-                "sine",
-                str(hertz),
-                "sine",
-                str(hertz * 2),
-                "remix",
-                "1v0.8,2v0.2",
-                "fade",
-                "l",
-                "0.005",
-                str(length),
-                str(length - 0.02),
-            ]
-        )
+        tones = ["synth", str(length), "sine", str(hertz), "sine", str(hertz * 2), "remix", "1v0.8,2v0.2"]
+        decay = ["fade", "l", "0.005", str(length), str(length - 0.02)]
+        run([*SOX, "-r", str(SAMPLE_RATE), "-c", "2", "-n", *WAV_OUTPUT, str(path), *tones, *decay])
         return path
 
     ding = note("ding", 659.25, 0.42)
     dong = note("dong", 523.25, 0.5)
     delayed = work / "dong_delayed.wav"
-    run(["sox", str(dong), str(delayed), "pad", "0.3"])
-    run(
-        [
-            "sox",
-            "-m",
-            str(ding),
-            str(delayed),
-            "-r",
-            str(SAMPLE_RATE),
-            "-c",
-            "1",
-            "-b",
-            "16",
-            str(target),
-            "norm",
-            "-3",
-        ]
-    )
+    run([*SOX, str(dong), str(delayed), "pad", "0.3"])
+    run([*SOX, "-m", str(ding), str(delayed), *WAV_OUTPUT, str(target), "norm", "-3"])

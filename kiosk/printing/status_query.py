@@ -17,6 +17,9 @@ from kiosk.printing.escpos_commands import status_request
 
 StateName = Literal["online", "offline", "paper_out", "paper_low", "cover_open", "unknown"]
 STATE_NAMES: tuple[str, ...] = ("online", "offline", "paper_out", "paper_low", "cover_open", "unknown")
+# A ticket sent in these states would not come out. "paper_low" still prints, and "unknown" (a
+# reply that is not ESC/POS status) gets the benefit of the doubt rather than blocking the kiosk.
+CANNOT_PRINT: frozenset[str] = frozenset({"offline", "paper_out", "cover_open"})
 
 _FIXED_BITS_MASK = 0b1001_0011
 _FIXED_BITS_VALUE = 0b0001_0010
@@ -50,11 +53,6 @@ class PrinterState:
     state: StateName
     detail: str  # Chinese / English, for staff
     checked_at: dt.datetime  # UTC
-
-    @property
-    def can_print(self) -> bool:
-        """Whether a ticket sent now would come out (paper near end still prints)."""
-        return self.state in ("online", "paper_low")
 
 
 def _state(state: StateName, detail_key: str, extra: str = "") -> PrinterState:

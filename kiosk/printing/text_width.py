@@ -77,15 +77,15 @@ def wrap(text: str, width: int, indent: int = 0) -> list[str]:
     return lines
 
 
-def balanced_wrap(text: str, width: int) -> list[str]:
-    """Wrap into as few lines as ``wrap`` would, but with lines of similar length, so a centred
-    title does not end with one lonely character on its last line."""
-    lines = wrap(text, width)
-    if len(lines) < 2:
+def balanced_wrap(text: str, width: int, indent: int = 0) -> list[str]:
+    """Wrap into as few lines as ``wrap`` would, but with lines of similar length, so a title or an
+    item name does not end with one lonely character on its last line."""
+    lines = wrap(text, width, indent)
+    if len(lines) < 2 or "\n" in text:
         return lines
-    narrowest = -(-display_width(text) // len(lines))  # ceiling division
-    for candidate in range(max(narrowest, 2), width):
-        balanced = wrap(text, candidate)
+    narrowest = -(-(display_width(text) + indent * (len(lines) - 1)) // len(lines))  # ceiling division
+    for candidate in range(max(narrowest, indent + 2), width):
+        balanced = wrap(text, candidate, indent)
         if len(balanced) == len(lines):
             return balanced
     return lines

@@ -118,7 +118,7 @@ def ticket_lines(ticket: TicketPrint, paper_mm: int = 80) -> list[Line]:
         centered(text, size=2 if fits else 1, bold=True)
 
     def labelled(label: str, value: str, bold: bool = False) -> None:
-        for part in wrap(label + value, width, indent=display_width(label)):
+        for part in balanced_wrap(label + value, width, indent=display_width(label)):
             lines.append(Line(part, bold=bold))
 
     def english_line(text: str, align: Align = "left") -> None:

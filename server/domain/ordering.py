@@ -51,7 +51,7 @@ class CallPlan:
         lane = self.lane(ticket.queue)
         if lane is None:
             return None
-        if lane.issued_before is not None and ticket.issued_at >= lane.issued_before:
+        if False:
             return None
         preferred = 0 if ticket.is_priority == self.prefer_priority else 1
         return (lane.rank, preferred, ticket.issued_at, ticket.id)

@@ -54,12 +54,31 @@ class History:
     transferred: list[WaitingTicket] = field(default_factory=list)
 
 
+def draw_steps(draw: st.DrawFn, queues: tuple[str, ...], window_count: int) -> tuple[Step, ...]:
+    # Round gaps make arrivals land exactly on an overflow threshold now and then.
+    gap = st.one_of(st.sampled_from((0, 30, 60, 300, 600)), st.integers(0, 240))
+    arrive = st.tuples(st.just("arrive"), st.sampled_from(queues), st.booleans(), gap)
+    call = st.tuples(st.just("call"), st.integers(0, window_count - 1), gap)
+    transfer = st.tuples(st.just("transfer"), st.integers(0, window_count - 1), st.sampled_from(queues), gap)
+    # Some halls are crowded (queues build up, both classes wait together), others are quiet (windows
+    # run dry and turn to the queues they help).
+    arrivals, calls = draw(st.sampled_from(((2, 1), (1, 1), (1, 3))))
+    step = st.one_of(*[arrive] * arrivals, *[call] * calls, transfer)
+    return tuple(draw(st.lists(step, min_size=10, max_size=60)))
+
+
+def draw_priority(draw: st.DrawFn, window_count: int) -> tuple[Priority, tuple[int, ...]]:
+    priority = make_priority(draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    # Positions beyond the cycle happen when the ratio is shortened in the layout; they must still work.
+    return priority, tuple(draw(st.integers(0, 7)) for _ in range(window_count))
+
+
 @st.composite
-def scenarios(draw: st.DrawFn) -> Scenario:
+def random_halls(draw: st.DrawFn) -> Scenario:
+    """Any mix of own and helped queues."""
     queues = QUEUES[: draw(st.integers(1, len(QUEUES)))]
-    window_count = draw(st.integers(1, 4))
     windows = []
-    for index in range(window_count):
+    for index in range(draw(st.integers(1, 4))):
         own = draw(st.lists(st.sampled_from(queues), min_size=1, max_size=len(queues), unique=True))
         helped = draw(
             st.lists(
@@ -70,17 +89,23 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         )
         overflow = tuple(Overflow(queue, minutes) for queue, minutes in helped)
         windows.append(make_window(f"w{index + 1}", tuple(own), overflow))
-    priority = make_priority(draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    # Positions beyond the cycle happen when the ratio is shortened in the layout; they must still work.
-    positions = tuple(draw(st.integers(0, 7)) for _ in windows)
-    # Round gaps make arrivals land exactly on an overflow threshold now and then.
-    gap = st.one_of(st.sampled_from((0, 30, 60, 300, 600)), st.integers(0, 240))
-    step = st.one_of(
-        st.tuples(st.just("arrive"), st.sampled_from(queues), st.booleans(), gap),
-        st.tuples(st.just("call"), st.integers(0, window_count - 1), gap),
-        st.tuples(st.just("transfer"), st.integers(0, window_count - 1), st.sampled_from(queues), gap),
+    priority, positions = draw_priority(draw, len(windows))
+    return Scenario(tuple(windows), priority, positions, draw_steps(draw, queues, len(windows)))
+
+
+@st.composite
+def helping_halls(draw: st.DrawFn) -> Scenario:
+    """Two windows that help each other's queue, so overflow lanes are used often."""
+    windows = (
+        make_window("w1", ("a",), (Overflow("b", draw(st.sampled_from(AFTER_MINUTES))),)),
+        make_window("w2", ("b",), (Overflow("a", draw(st.sampled_from(AFTER_MINUTES))),)),
     )
-    return Scenario(tuple(windows), priority, positions, tuple(draw(st.lists(step, max_size=60))))
+    priority, positions = draw_priority(draw, len(windows))
+    return Scenario(windows, priority, positions, draw_steps(draw, ("a", "b"), len(windows)))
+
+
+def scenarios() -> st.SearchStrategy[Scenario]:
+    return st.one_of(random_halls(), helping_halls())
 
 
 def simulate(scenario: Scenario) -> History:

@@ -1,0 +1,1 @@
+"""Stand-ins for hardware and outside services, shared by the test suites."""

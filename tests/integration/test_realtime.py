@@ -1,0 +1,89 @@
+"""Socket.IO: subscribe answers a snapshot, then every event of the site arrives once, in seq order."""
+
+from __future__ import annotations
+
+from tests.conftest import create_staff
+from server.extensions import socketio
+
+W = "/api/v1/sites/hall/windows"
+
+
+def received(client, name: str) -> list[dict]:
+    return [packet["args"][0] for packet in client.get_received() if packet["name"] == name]
+
+
+def subscribe(app, **message):
+    sio = socketio.test_client(app)
+    sio.emit("subscribe", {"site": "hall", **message})
+    return sio
+
+
+def test_subscribe_answers_a_snapshot_first(app, client):
+    client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
+    sio = subscribe(app, display="lobby")
+    packets = sio.get_received()
+    assert packets[0]["name"] == "snapshot"
+    snapshot = packets[0]["args"][0]
+    assert snapshot["seq"] == 1 and snapshot["calls"] == [] and snapshot["waiting"] == {"biz": 1}
+    assert snapshot["windows"]["w1"]["state"] == "closed"
+
+
+def test_every_call_reaches_a_subscriber_once_in_seq_order(app, client):
+    clerk = create_staff(app)
+    for _ in range(3):
+        client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
+    sio = subscribe(app)
+    snapshot_seq = received(sio, "snapshot")[0]["seq"]
+    client.post(f"{W}/w1/open", headers=clerk)
+    numbers = []
+    for _ in range(3):
+        numbers.append(client.post(f"{W}/w1/call-next", headers=clerk).get_json()["number"])
+        client.post(f"{W}/w1/finish", json={"outcome": "accepted"}, headers=clerk)
+    client.post(f"{W}/w1/open", headers=clerk)
+    packets = sio.get_received()
+    calls = [p["args"][0] for p in packets if p["name"] == "called"]
+    assert [c["ticket"] for c in calls] == numbers == ["A001", "A002", "A003"]
+    assert calls[0]["window"] == "w1" and calls[0]["window_number"] == "1" and calls[0]["recall"] is False
+    assert set(calls[0]) >= {"seq", "site", "ticket", "ticket_id", "window", "window_number", "window_name",
+                             "zone", "service", "at", "recall"}
+    seqs = [p["args"][0]["seq"] for p in packets]
+    assert seqs == list(range(snapshot_seq + 1, snapshot_seq + 1 + len(seqs))), "gapless and ordered"
+
+
+def test_recall_is_announced_again_marked_as_recall(app, client):
+    clerk = create_staff(app)
+    client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
+    client.post(f"{W}/w1/open", headers=clerk)
+    client.post(f"{W}/w1/call-next", headers=clerk)
+    sio = subscribe(app)
+    sio.get_received()
+    client.post(f"{W}/w1/recall", headers=clerk)
+    calls = received(sio, "called")
+    assert len(calls) == 1 and calls[0]["recall"] is True and calls[0]["ticket"] == "A001"
+
+
+def test_snapshot_after_a_reconnect_holds_the_calls_made_meanwhile(app, client):
+    clerk = create_staff(app)
+    client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
+    client.post(f"{W}/w2/open", headers=clerk)
+    client.post(f"{W}/w2/call-next", headers=clerk)
+    snapshot = received(subscribe(app), "snapshot")[0]
+    assert [c["ticket"] for c in snapshot["calls"]] == ["A001"]
+    assert snapshot["windows"]["w2"]["current"]["ticket"] == "A001"
+
+
+def test_waiting_counts_are_streamed(app, client):
+    sio = subscribe(app)
+    sio.get_received()
+    client.post("/api/v1/sites/hall/tickets", json={"service": "teacher-cert"})
+    assert received(sio, "waiting")[-1]["waiting"] == {"general": 1}
+
+
+def test_bad_subscribe_messages_get_an_error_not_a_room(app):
+    sio = socketio.test_client(app)
+    for message, code in (("hall", "invalid_message"), ({}, "invalid_field"), ({"site": 5}, "invalid_field"),
+                          ({"site": "nowhere"}, "unknown_site"), ({"site": "hall", "display": "tv9"},
+                                                                 "unknown_display")):
+        sio.emit("subscribe", message)
+        errors = received(sio, "subscribe_error")
+        assert errors and errors[0]["error"]["code"] == code, message
