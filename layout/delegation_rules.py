@@ -85,4 +85,6 @@ def _check_overlapping_terms(view: SiteView) -> None:
                         f"(delegations[{other_index}]) from {other.valid_from.isoformat()} to "
                         f"{other.valid_until.isoformat()}; the terms overlap",
                     )
-            earlier.setdefault(service_id, []).append((index, delegation))
+            seen = earlier.setdefault(service_id, [])
+            if not seen or seen[-1][0] != index:
+                seen.append((index, delegation))

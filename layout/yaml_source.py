@@ -1,8 +1,10 @@
 """Reading layout YAML without the surprises of YAML 1.1.
 
-PyYAML follows YAML 1.1, where an unquoted ``13:30`` is the base-60 integer 810 and ``08:30`` is
-text; a hall manager writing opening hours must not have to know that. Repeated keys are also
-kept instead of the last one silently winning, so the loader can report them.
+PyYAML follows YAML 1.1, where an unquoted ``13:30`` is the base-60 integer 810 while ``08:30``
+is text, and a ticket prefix ``NO`` is the boolean false; a hall manager writing opening hours
+must not have to know that. Scalars here follow YAML 1.2 instead: only true/false are booleans,
+integers are decimal or 0x-hex. Repeated keys are kept instead of the last one silently winning,
+so the loader can report them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import yaml
 
+_BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -20,9 +23,8 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class SourceMapping(dict):
-    """A YAML mapping that remembers its line and any key written twice."""
+    """A YAML mapping that remembers any key written twice, with the line it was repeated on."""
 
-    line: int = 0
     duplicates: list[tuple[Any, int]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -34,11 +36,13 @@ class _LayoutLoader(yaml.SafeLoader):
     pass
 
 
-# Plain decimal and hex integers, and decimals with a dot: no base-60, no octal surprises.
 _LayoutLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL_TAG, _INT_TAG, _FLOAT_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_LayoutLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 _LayoutLoader.add_implicit_resolver(
     _INT_TAG, re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+)$"), list("-+0123456789")
 )
@@ -49,7 +53,6 @@ _LayoutLoader.add_implicit_resolver(
 
 def _construct_mapping(loader: _LayoutLoader, node: yaml.MappingNode) -> SourceMapping:
     mapping = SourceMapping()
-    mapping.line = node.start_mark.line + 1
     # Keys written in this mapping (not merged in with <<) must be unique; an explicit key may
     # still override a merged one, as YAML intends.
     written: dict[Any, int] = {}

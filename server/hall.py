@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import object_session
 
 from layout.model import Layout, Site
+from server import store
 from server.db import Database
 from server.domain import errors
 from server.domain.eta import estimate_minutes
@@ -25,7 +26,6 @@ from server.domain.ordering import next_position, plan_call
 from server.domain.routing import route, windows_for_queue
 from server.domain.tickets import check_outcome, next_status
 from server.models import PrintJob, Ticket, WindowState
-from server import store
 
 log = logging.getLogger(__name__)
 Event = tuple[str, dict]  # (kind, payload with seq)

@@ -69,11 +69,13 @@ def playwright() -> Iterator[object]:
         yield driver
 
 
-def open_page(playwright: object, url: str, autoplay: str) -> object:
+def open_page(playwright: object, url: str, autoplay: str, init_script: str = "") -> object:
     browser = playwright.chromium.launch(  # type: ignore[attr-defined]
         executable_path=str(CHROMIUM), args=["--no-sandbox", f"--autoplay-policy={autoplay}"]
     )
     page = browser.new_page()
+    if init_script:
+        page.add_init_script(init_script)
     page.goto(url)
     return page
 
@@ -124,8 +126,23 @@ def test_a_call_repeated_twice_lasts_as_long_as_two_calls_and_a_pause(playwright
     assert entry["endedAt"] - entry["startedAt"] >= 0.95 * expected
 
 
+# Headless chromium lets an AudioContext start without a gesture whatever --autoplay-policy says,
+# so the page gets Chrome's desktop rule back: a context starts suspended and resume() waits for
+# a user activation (a real click by Playwright counts).
+GESTURE_REQUIRED = """
+(() => {
+  const RealAudioContext = window.AudioContext;
+  const realResume = RealAudioContext.prototype.resume;
+  window.AudioContext = class extends RealAudioContext {
+    constructor(...args) { super(...args); this.suspend(); }
+    resume() { return navigator.userActivation.isActive ? realResume.call(this) : new Promise(() => {}); }
+  };
+})();
+"""
+
+
 def test_blocked_sound_is_reported_and_a_click_plays_the_waiting_call(playwright: object, site_url: str) -> None:
-    page = open_page(playwright, site_url, "user-gesture-required")
+    page = open_page(playwright, site_url, "document-user-activation-required", init_script=GESTURE_REQUIRED)
     try:
         page.wait_for_function("window.statuses.includes('blocked')", timeout=15_000)
         page.evaluate("announcer.announce({ticket: 'A012', window: '5'})")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import create_staff
 from server.extensions import socketio
+from tests.conftest import create_staff
 
 W = "/api/v1/sites/hall/windows"
 

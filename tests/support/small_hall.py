@@ -5,8 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 from layout.model import (
-    Area, Delegation, Department, Display, Kiosk, Layout, OpeningPeriod, Overflow, PrinterConfig, Priority,
-    PriorityClass, Queue, Service, Site, Window, Zone,
+    Area,
+    Delegation,
+    Department,
+    Display,
+    Kiosk,
+    Layout,
+    OpeningPeriod,
+    Overflow,
+    PrinterConfig,
+    Priority,
+    PriorityClass,
+    Queue,
+    Service,
+    Site,
+    Window,
+    Zone,
 )
 
 

@@ -1,0 +1,80 @@
+"""Opening printers from their config, and printing on the ones that need no hardware."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from escpos.printer import Dummy, File
+
+from kiosk.printing import PrinterError, TicketPrint, open_printer, print_ticket, ticket_bytes
+from layout.model import PrinterConfig
+
+TICKET = TicketPrint(
+    hall_name="清河县政务服务中心",
+    number="B003",
+    service_name="不动产登记",
+    zone_name="不动产登记区",
+    windows=("12",),
+    ahead=2,
+    eta_minutes=9,
+    issued_at=dt.datetime(2026, 11, 26, 14, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+    notice="过号请重新取号",
+    qr_url="https://hall.example.cn/t/abc",
+)
+
+
+def test_a_file_printer_receives_exactly_the_ticket_bytes(tmp_path):
+    device = tmp_path / "lp0"
+    config = PrinterConfig(type="file", device=str(device), paper_mm=58, qr="image")
+    print_ticket(config, TICKET)
+    assert device.read_bytes() == ticket_bytes(TICKET, paper_mm=58, qr_mode="image")
+
+
+def test_a_dummy_printer_opens_with_the_paper_width_in_its_profile():
+    printer = open_printer(PrinterConfig(type="dummy", paper_mm=58))
+    assert isinstance(printer, Dummy)
+    assert printer.profile.profile_data["media"]["width"]["pixels"] == 384
+
+
+def test_a_file_printer_opens_its_device(tmp_path):
+    printer = open_printer(PrinterConfig(type="file", device=str(tmp_path / "lp0")))
+    try:
+        assert isinstance(printer, File)
+    finally:
+        printer.close()
+
+
+def test_the_server_refuses_to_print_for_a_kiosk_agent():
+    with pytest.raises(ValueError, match="agent"):
+        print_ticket(PrinterConfig(type="agent"), TICKET)
+    with pytest.raises(ValueError, match="agent"):
+        open_printer(PrinterConfig(type="agent"))
+
+
+def test_a_network_printer_without_a_host_is_a_printer_error_naming_the_field():
+    with pytest.raises(PrinterError, match="host"):
+        open_printer(PrinterConfig(type="network"))
+
+
+def test_a_missing_device_file_is_a_printer_error():
+    with pytest.raises(PrinterError, match="/nonexistent/lp0") as raised:
+        print_ticket(PrinterConfig(type="file", device="/nonexistent/lp0"), TICKET)
+    assert raised.value.state == "offline"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        PrinterConfig(type="serial", device="/nonexistent/ttyS9"),
+        PrinterConfig(type="usb", usb_vendor=0x0416, usb_product=0x5011),
+        PrinterConfig(type="cups", device="no-such-queue"),
+    ],
+    ids=["serial", "usb", "cups"],
+)
+def test_a_printer_that_cannot_be_opened_is_a_printer_error_whatever_its_link(config):
+    # Whether the driver package is missing or the device is, the kiosk gets a PrinterError.
+    with pytest.raises(PrinterError) as raised:
+        print_ticket(config, TICKET)
+    assert raised.value.reason
