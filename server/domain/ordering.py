@@ -54,7 +54,7 @@ class CallPlan:
         if lane.issued_before is not None and ticket.issued_at > lane.issued_before:
             return None
         preferred = 0 if ticket.is_priority == self.prefer_priority else 1
-        return (preferred, lane.rank, ticket.issued_at, ticket.id)
+        return (lane.rank, preferred, ticket.issued_at, ticket.id)
 
 
 def cycle_length(priority: Priority) -> int:
