@@ -12,9 +12,12 @@ export HALL_HOST HALL_PORT
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.python-installed: requirements.txt | $(BIN)/python
+$(VENV)/.python-installed: requirements.txt requirements-cups.txt | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
+	@# CUPS printing needs pycups, which builds against libcups (Debian: libcups2-dev).
+	@if command -v cups-config >/dev/null 2>&1; then $(BIN)/pip install -q -r requirements-cups.txt; \
+	else echo "note: libcups2-dev not installed; CUPS printers stay unavailable (others work)"; fi
 	@if $(BIN)/pip show eventlet >/dev/null 2>&1; then echo "eventlet must not be installed" >&2; exit 1; fi
 	touch $@
 

@@ -134,6 +134,7 @@ class PrinterConfig:
     paper_mm: Literal[58, 80] = 80
     qr: Literal["native", "image"] = "native"
     timeout_s: float = 3.0
+    status_check: bool = True  # off for one-way links (e.g. a forwarder to /dev/usb/lp0) that never answer
 
 
 @dataclass(frozen=True)

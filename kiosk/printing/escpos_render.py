@@ -58,7 +58,9 @@ def _text_line(line: Line) -> bytes:
     return align(line.align) + bold(line.bold) + character_size(line.size) + chinese_text(line.text) + LF
 
 
-def render_ticket(printer: Escpos, ticket: TicketPrint, paper_mm: int = 80, qr_mode: QrMode = "native") -> None:
+def render_ticket(
+    printer: Escpos, ticket: TicketPrint, paper_mm: int = 80, qr_mode: QrMode = "native"
+) -> None:
     """Write the whole ticket to ``printer``: init, Chinese mode, lines, QR, feed and cut."""
     _check_paper(paper_mm)
     if qr_mode not in ("native", "image"):
@@ -76,7 +78,9 @@ def render_ticket(printer: Escpos, ticket: TicketPrint, paper_mm: int = 80, qr_m
             printer._raw(qr_native(line.text, QR_MODULE_DOTS[paper_mm]))
         else:
             # Padded to the printable width: centred even on printers that ignore ESC a for images.
-            image = centered_on_width(qr_image(line.text, QR_MODULE_DOTS[paper_mm]), _printable_pixels(printer, paper_mm))
+            image = centered_on_width(
+                qr_image(line.text, QR_MODULE_DOTS[paper_mm]), _printable_pixels(printer, paper_mm)
+            )
             printer.image(image, impl="bitImageRaster", center=False)
         printer._raw(LF)
     printer._raw(align("left") + bold(False) + character_size(1) + feed_lines(FEED_BEFORE_CUT) + FULL_CUT)

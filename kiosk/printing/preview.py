@@ -29,7 +29,12 @@ BASELINE_EM = 0.88
 
 _NOTO_DIR = "/usr/share/fonts/opentype/noto"
 # Preferred faces: monospaced Simplified Chinese, so Latin letters are exactly half width.
-_PREFERRED_FACES = ("Noto Sans Mono CJK SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei Mono")
+_PREFERRED_FACES = (
+    "Noto Sans Mono CJK SC",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei Mono",
+)
 _FALLBACK_PATTERNS = (
     "/usr/share/fonts/**/NotoSansCJK*.tt[cf]",
     "/usr/share/fonts/**/NotoSansSC*.[ot]tf",
@@ -130,7 +135,9 @@ def _draw_text(draw: ImageDraw.ImageDraw, line: Line, top: int, paper_dots: int)
         cell = char_width(char) * HALF_CELL_DOTS * size
         if not char.isspace():
             glyph_x = x + (cell - font.getlength(char)) / 2
-            draw.text((glyph_x, baseline), char, font=font, fill=0, anchor="ls", stroke_width=1 if fake_bold else 0)
+            draw.text(
+                (glyph_x, baseline), char, font=font, fill=0, anchor="ls", stroke_width=1 if fake_bold else 0
+            )
         x += cell
 
 
@@ -140,9 +147,15 @@ def ticket_png(ticket: TicketPrint, paper_mm: int = 80) -> bytes:
         raise ValueError(f"paper width must be 58 or 80 mm, got {paper_mm!r}")
     paper_dots = PAPER_PIXELS[paper_mm]
     lines = ticket_lines(ticket, paper_mm)
-    codes = {index: qr_image(line.text, QR_MODULE_DOTS[paper_mm]) for index, line in enumerate(lines) if line.kind == "qr"}
+    codes = {
+        index: qr_image(line.text, QR_MODULE_DOTS[paper_mm])
+        for index, line in enumerate(lines)
+        if line.kind == "qr"
+    }
     height = MARGIN_TOP_DOTS + MARGIN_BOTTOM_DOTS
-    height += sum(codes[index].height if index in codes else _line_height(line) for index, line in enumerate(lines))
+    height += sum(
+        codes[index].height if index in codes else _line_height(line) for index, line in enumerate(lines)
+    )
     image = Image.new("L", (paper_dots, height), 255)
     draw = ImageDraw.Draw(image)
     top = MARGIN_TOP_DOTS

@@ -63,7 +63,9 @@ def _construct(config: PrinterConfig) -> Escpos:
         return Usb(config.usb_vendor, config.usb_product, timeout=timeout_ms, profile=profile)
     if config.type == "serial":
         _require(config.device, "device", config)
-        return Serial(devfile=config.device, baudrate=config.baudrate, timeout=config.timeout_s, profile=profile)
+        return Serial(
+            devfile=config.device, baudrate=config.baudrate, timeout=config.timeout_s, profile=profile
+        )
     if config.type == "file":
         _require(config.device, "device", config)
         return File(devfile=config.device, profile=profile)
@@ -100,7 +102,9 @@ def open_printer(config: PrinterConfig) -> Escpos:
     except PrinterError:
         raise
     except DeviceNotFoundError as error:
-        raise PrinterError(f"无法连接打印机 {_describe(config)} / cannot open printer: {_one_line(error.msg)}") from error
+        raise PrinterError(
+            f"无法连接打印机 {_describe(config)} / cannot open printer: {_one_line(error.msg)}"
+        ) from error
     except RuntimeError as error:  # python-escpos says so when pyusb, pyserial or pycups is missing
         raise PrinterError(f"缺少打印机驱动组件 / printer support missing: {error}", "unknown") from error
     except OSError as error:
@@ -126,7 +130,9 @@ def _close(printer: Escpos, config: PrinterConfig) -> None:
     try:
         printer.close()  # CUPS sends the job only now
     except Exception as error:
-        raise PrinterError(f"打印任务未能送达 {_describe(config)} / closing the printer failed: {error}") from error
+        raise PrinterError(
+            f"打印任务未能送达 {_describe(config)} / closing the printer failed: {error}"
+        ) from error
 
 
 @contextmanager
@@ -159,12 +165,14 @@ def print_ticket(config: PrinterConfig, ticket: TicketPrint) -> None:
     _refuse_agent(config)
     job = ticket_bytes(ticket, config.paper_mm, config.qr)  # layout errors surface before any I/O
     with printer_session(config) as printer:
-        if config.type in QUERYABLE_TYPES:
+        if config.type in QUERYABLE_TYPES and config.status_check:
             state = query_status(printer)
             if state.state in CANNOT_PRINT:
                 raise PrinterError(f"{state.detail} ({_describe(config)})", state.state)
         try:
             printer._raw(job)
         except Exception as error:
-            raise PrinterError(f"号票发送失败 {_describe(config)} / sending the ticket failed: {error}") from error
+            raise PrinterError(
+                f"号票发送失败 {_describe(config)} / sending the ticket failed: {error}"
+            ) from error
     log.info("printed ticket %s on %s", ticket.number, _describe(config))

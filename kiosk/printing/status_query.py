@@ -80,7 +80,9 @@ def _ask(printer: Escpos, kind: Literal[1, 2, 4]) -> int | PrinterState:
         return _state("offline", "closed")
     byte = reply[-1]  # a late reply to an earlier request may come first; the newest is ours
     if byte & _FIXED_BITS_MASK != _FIXED_BITS_VALUE:
-        return PrinterState("unknown", f"状态应答无法识别 / unrecognised status reply 0x{byte:02x}", utc_now())
+        return PrinterState(
+            "unknown", f"状态应答无法识别 / unrecognised status reply 0x{byte:02x}", utc_now()
+        )
     return byte
 
 

@@ -127,6 +127,14 @@ def test_a_silent_printer_makes_print_ticket_fail_within_the_timeout_instead_of_
     assert b"\x1dV" not in printer.received()  # no half ticket was sent either
 
 
+def test_a_one_way_printer_link_prints_without_asking_the_status_when_configured(printer):
+    printer.mode = "silent"
+    print_ticket(network(printer.port, status_check=False), TICKET)
+    expected = ticket_bytes(TICKET, paper_mm=80, qr_mode="native")
+    assert printer.wait_for(expected, timeout=5) == expected
+    assert printer.status_requests() == []
+
+
 def test_an_unreachable_printer_fails_quickly():
     started = time.monotonic()
     with pytest.raises(PrinterError, match="cannot open printer") as raised:

@@ -31,45 +31,64 @@ TICKET = TicketPrint(
 
 def line(text: str, align: int = 0, bold: int = 0, size: int = 0x00) -> bytes:
     """ESC a n (0 left, 1 centre), ESC E n, GS ! n (high nibble width - 1, low nibble height - 1), text, LF."""
-    return ESC + b"a" + bytes([align]) + ESC + b"E" + bytes([bold]) + GS + b"!" + bytes([size]) + text.encode("gb18030") + LF
+    return b"".join(
+        [
+            ESC,
+            b"a",
+            bytes([align]),
+            ESC,
+            b"E",
+            bytes([bold]),
+            GS,
+            b"!",
+            bytes([size]),
+            text.encode("gb18030"),
+            LF,
+        ]
+    )
 
 
 def qr_model_2(data: str, module_dots: int) -> bytes:
     """GS ( k pL pH cn=49 fn ...: model 2, module size, error level M, store, print."""
     payload = data.encode("ascii")
     store_length = len(payload) + 3
-    return (
-        GS + b"(k" + bytes([4, 0, 49, 65, 50, 0])
-        + GS + b"(k" + bytes([3, 0, 49, 67, module_dots])
-        + GS + b"(k" + bytes([3, 0, 49, 69, 49])
-        + GS + b"(k" + bytes([store_length % 256, store_length // 256, 49, 80, 48]) + payload
-        + GS + b"(k" + bytes([3, 0, 49, 81, 48])
-    )
+    functions = [
+        bytes([4, 0, 49, 65, 50, 0]),  # fn 65: model 2
+        bytes([3, 0, 49, 67, module_dots]),  # fn 67: module size
+        bytes([3, 0, 49, 69, 49]),  # fn 69: error correction M
+        bytes([store_length % 256, store_length // 256, 49, 80, 48]) + payload,  # fn 80: store
+        bytes([3, 0, 49, 81, 48]),  # fn 81: print
+    ]
+    return b"".join(GS + b"(k" + function for function in functions)
 
 
 def expected_ticket(columns: int, title_size: int, number_size: int, module_dots: int) -> bytes:
     rule = line("-" * columns)
-    return (
-        ESC + b"@"  # initialize
-        + FS + b"&"  # Chinese (Kanji) mode
-        + line("清河县政务服务中心", align=1, bold=1, size=title_size)
-        + rule
-        + line("您的号码", align=1)
-        + line("A012", align=1, bold=1, size=number_size)
-        + rule
-        + line("业务：企业设立登记", bold=1)
-        + line("区域：综合受理区")
-        + line("请到 3、5、7号窗口", bold=1)
-        + line("前面还有 4 人")
-        + line("预计等候约 18 分钟")
-        + line("取号时间：2026-11-26 09:05")
-        + rule
-        + line("过号请重新取号", align=1, bold=1)
-        + ESC + b"a\x01" + ESC + b"E\x00" + GS + b"!\x00" + qr_model_2(URL, module_dots) + LF
-        + line("扫码查看排队进度", align=1)
-        + ESC + b"a\x00" + ESC + b"E\x00" + GS + b"!\x00"
-        + ESC + b"d\x05"  # feed 5 lines past the cutter
-        + GS + b"V\x00"  # full cut
+    plain_centred = ESC + b"a\x01" + ESC + b"E\x00" + GS + b"!\x00"
+    plain_left = ESC + b"a\x00" + ESC + b"E\x00" + GS + b"!\x00"
+    return b"".join(
+        [
+            ESC + b"@",  # initialize
+            FS + b"&",  # Chinese (Kanji) mode
+            line("清河县政务服务中心", align=1, bold=1, size=title_size),
+            rule,
+            line("您的号码", align=1),
+            line("A012", align=1, bold=1, size=number_size),
+            rule,
+            line("业务：企业设立登记", bold=1),
+            line("区域：综合受理区"),
+            line("请到 3、5、7号窗口", bold=1),
+            line("前面还有 4 人"),
+            line("预计等候约 18 分钟"),
+            line("取号时间：2026-11-26 09:05"),
+            rule,
+            line("过号请重新取号", align=1, bold=1),
+            plain_centred + qr_model_2(URL, module_dots) + LF,
+            line("扫码查看排队进度", align=1),
+            plain_left,
+            ESC + b"d\x05",  # feed 5 lines past the cutter
+            GS + b"V\x00",  # full cut
+        ]
     )
 
 

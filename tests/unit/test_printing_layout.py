@@ -61,7 +61,11 @@ def test_closing_punctuation_does_not_start_a_line():
 
 def test_a_long_item_name_wraps_under_itself_after_its_label():
     name = "企业设立登记（含名称自主申报）、股权变更登记与营业执照换发"
-    lines = [line for line in ticket_lines(replace(TICKET, service_name=name), 58) if "业务" in line.text or line.text.startswith(" ")]
+    lines = [
+        line
+        for line in ticket_lines(replace(TICKET, service_name=name), 58)
+        if "业务" in line.text or line.text.startswith(" ")
+    ]
     assert len(lines) >= 2
     assert lines[0].text.startswith("业务：企业")
     assert all(line.text.startswith("      ") and line.text[6] != " " for line in lines[1:])

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from kiosk.printing import FontNotFoundError, TicketPrint, ticket_png
-from kiosk.printing import preview
+from kiosk.printing import FontNotFoundError, TicketPrint, preview, sample, ticket_png
 
 TICKET = TicketPrint(
     hall_name="清河县政务服务中心",
@@ -76,3 +75,9 @@ def test_without_any_chinese_font_the_preview_says_what_to_install(monkeypatch):
     finally:
         preview.find_cjk_font.cache_clear()
         preview._font.cache_clear()
+
+
+def test_the_sample_command_writes_both_paper_widths(tmp_path):
+    assert sample.main([str(tmp_path)]) == 0
+    assert open_png((tmp_path / "ticket-80mm.png").read_bytes()).width == 576
+    assert open_png((tmp_path / "ticket-58mm.png").read_bytes()).width == 384

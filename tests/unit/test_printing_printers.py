@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -78,3 +82,19 @@ def test_a_printer_that_cannot_be_opened_is_a_printer_error_whatever_its_link(co
     with pytest.raises(PrinterError) as raised:
         print_ticket(config, TICKET)
     assert raised.value.reason
+
+
+def test_importing_the_printing_package_leaves_the_root_logger_to_the_server():
+    # python-escpos configures logging on import; the package takes that back.
+    script = "import logging, kiosk.printing; print(len(logging.getLogger().handlers))"
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
