@@ -28,12 +28,13 @@ def check_delegations(view: SiteView) -> None:
                 f"{starts.isoformat()}",
             )
         queue = queues.get(delegation.queue)
-        if queue is not None and queue.kind != "general":
+        if queue is not None and isinstance(queue.kind, str) and queue.kind != "general":
             view.add(
                 "delegations",
                 index,
                 "queue",
-                message=f"delegation '{delegation.id}' hands items to queue '{queue.id}' of kind {queue.kind}; "
+                message=f"delegation '{delegation.id}' hands items to queue '{queue.id}' "
+                f"of kind {queue.kind}; "
                 "delegated items go to a general queue (无差别综合窗口)",
             )
         if delegation.services == ():

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from layout.model import PrinterConfig
 from layout.site_view import SiteView, entries
+from layout.typed_reader import INVALID
 
 _DEVICE_TYPES = ("serial", "file", "cups")
 _DEVICE_MEANING = {
@@ -16,7 +19,7 @@ _DEFAULTS = PrinterConfig(type="dummy")
 
 def check_kiosks(view: SiteView) -> None:
     for index, kiosk in entries(view.site.kiosks):
-        if kiosk.printer is not None:
+        if isinstance(kiosk.printer, PrinterConfig):
             _check_printer(view, index, kiosk.id, kiosk.printer)
 
 
@@ -25,27 +28,28 @@ def _check_printer(view: SiteView, index: int, kiosk_id: str, printer: PrinterCo
         view.add("kiosks", index, "printer", *parts, message=f"kiosk '{kiosk_id}': {message}")
 
     kind = printer.type
-    if kind is None:
+    if not isinstance(kind, str):
         return  # an unknown type is reported where it was read
-    if kind == "network" and not (printer.host or "").strip():
+    if kind == "network" and _missing(printer.host):
         problem(message="a network printer needs 'host' (its IP address or name)")
-    if kind in _DEVICE_TYPES and not (printer.device or "").strip():
+    if kind in _DEVICE_TYPES and _missing(printer.device):
         problem(message=f"a {kind} printer needs 'device' ({_DEVICE_MEANING[kind]})")
     if kind == "usb":
         for field in ("usb_vendor", "usb_product"):
             if getattr(printer, field) is None:
                 problem(message=f"a usb printer needs '{field}' (such as 0x0416)")
     # A setting the chosen type ignores is most likely meant for another type: say so rather than drop it.
-    unused = {
-        "host": kind != "network" and printer.host is not None,
-        "port": kind != "network" and printer.port != _DEFAULTS.port,
-        "device": kind not in _DEVICE_TYPES and printer.device is not None,
-        "usb_vendor": kind != "usb" and printer.usb_vendor is not None,
-        "usb_product": kind != "usb" and printer.usb_product is not None,
-        "baudrate": kind != "serial" and printer.baudrate != _DEFAULTS.baudrate,
+    used_by = {
+        "host": kind == "network",
+        "port": kind == "network",
+        "device": kind in _DEVICE_TYPES,
+        "usb_vendor": kind == "usb",
+        "usb_product": kind == "usb",
+        "baudrate": kind == "serial",
     }
-    for field, is_unused in unused.items():
-        if is_unused:
+    for field, used in used_by.items():
+        value = getattr(printer, field)
+        if not used and value is not INVALID and value != getattr(_DEFAULTS, field):
             problem(field, message=f"'{field}' is not used by a {kind} printer")
     if isinstance(printer.port, int) and not 1 <= printer.port <= 65535:
         problem("port", message=f"port must be between 1 and 65535, got {printer.port}")
@@ -53,6 +57,11 @@ def _check_printer(view: SiteView, index: int, kiosk_id: str, printer: PrinterCo
         problem("baudrate", message=f"baudrate must be positive, got {printer.baudrate}")
     if isinstance(printer.timeout_s, float) and printer.timeout_s <= 0:
         problem("timeout_s", message=f"timeout_s must be above 0, got {printer.timeout_s:g}")
+
+
+def _missing(value: Any) -> bool:
+    """Left out or blank; a value of the wrong type was already reported and is not "missing"."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def check_displays(view: SiteView) -> None:

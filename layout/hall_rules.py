@@ -6,7 +6,7 @@ import datetime as dt
 import string
 import zoneinfo
 
-from layout.model import OpeningPeriod
+from layout.model import OpeningPeriod, Priority
 from layout.site_view import SiteView, entries
 
 _TEMPLATE_FIELDS = ("ticket", "window")
@@ -58,7 +58,8 @@ def _check_period(view: SiteView, index: int, period: OpeningPeriod) -> None:
         view.add(
             "hours",
             index,
-            message=f"opens at {period.opens:%H:%M} but closes at {period.closes:%H:%M}; it must open before it closes",
+            message=f"opens at {period.opens:%H:%M} but closes at {period.closes:%H:%M}; "
+            "it must open before it closes",
         )
 
 
@@ -70,7 +71,7 @@ def _check_overlapping_periods(view: SiteView) -> None:
     ]
     for later_position, (index, period) in enumerate(periods):
         for earlier_index, earlier in periods[:later_position]:
-            shared = set(period.days or ()) & set(earlier.days or ()) - {None}
+            shared = {day for _p, day in entries(period.days)} & {day for _p, day in entries(earlier.days)}
             if shared and period.opens < earlier.closes and earlier.opens < period.closes:
                 view.add(
                     "hours",
@@ -107,7 +108,7 @@ def _check_template(view: SiteView) -> None:
 
 def check_priority(view: SiteView) -> None:
     priority = view.site.priority
-    if priority is None:
+    if not isinstance(priority, Priority):
         return
     for field in ("priority_calls", "normal_calls"):
         value = getattr(priority, field)
@@ -183,7 +184,8 @@ def check_services(view: SiteView) -> None:
             view.add(
                 "services",
                 index,
-                message=f"service '{service.id}' has no queue and no delegation lists it, so no window can serve it",
+                message=f"service '{service.id}' has no queue and no delegation lists it, "
+                "so no window can serve it",
             )
 
 
@@ -213,7 +215,8 @@ def check_windows(view: SiteView) -> None:
                     "windows",
                     index,
                     "number",
-                    message=f"window number {window.number} is already used by windows[{numbers[window.number]}]",
+                    message=f"window number {window.number} is already used by "
+                    f"windows[{numbers[window.number]}]",
                 )
             else:
                 numbers[window.number] = index

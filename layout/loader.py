@@ -63,6 +63,13 @@ def _read_layout(path: Path) -> tuple[list[Problem], Layout | None]:
     document = _read_document(path, log)
     if document is INVALID:
         return problems, None
+    if isinstance(document, dict) and "sites" not in document and "id" in document:
+        log.add(
+            "(root)",
+            f"this file holds one site, not a layout; list it under 'sites:' of a layout file "
+            f"as '- include: {path.name}'",
+        )
+        return problems, None
     reader = TypedReader(log)
     if not reader.check_mapping(document, "", ("sites",), "layout file"):
         return problems, None

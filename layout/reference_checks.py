@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from layout.model import Priority
 from layout.site_view import SiteView, entries, ids_of
 from layout.typed_reader import suggestion
 
@@ -27,7 +28,7 @@ def check_unique_ids(view: SiteView) -> None:
     for field, kind in _KINDS:
         _report_duplicates(view, getattr(view.site, field), kind, (field,))
     priority = view.site.priority
-    if priority is not None:
+    if isinstance(priority, Priority):
         _report_duplicates(view, priority.classes, "priority class", ("priority", "classes"))
 
 
@@ -41,7 +42,8 @@ def _report_duplicates(view: SiteView, items: Any, kind: str, parts: tuple[str, 
                 *parts,
                 index,
                 "id",
-                message=f"duplicate {kind} id '{item.id}' (already used by {parts[-1]}[{first_index[item.id]}])",
+                message=f"duplicate {kind} id '{item.id}' "
+                f"(already used by {parts[-1]}[{first_index[item.id]}])",
             )
         else:
             first_index[item.id] = index

@@ -1,8 +1,8 @@
 """A site as read so far, with the helpers the checks share.
 
-While a file has problems, the site may hold placeholders (``None`` for an entry or value that
-could not be read); the checks look only at what was read and leave the rest to the problems
-already reported.
+While a file has problems, the site may hold placeholders: INVALID for a value that could not be
+read, ``None`` for a list entry that was not even a mapping. The checks look only at values of
+the expected type and leave the rest to the problems already reported.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ Item = TypeVar("Item")
 
 def entries(items: Iterable[Item | None] | None) -> Iterator[tuple[int, Item]]:
     """(index in the file, item) for every entry that could be read."""
-    for index, item in enumerate(items or ()):
+    if not isinstance(items, tuple):
+        return
+    for index, item in enumerate(items):
         if item is not None:
             yield index, item
 

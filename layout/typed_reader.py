@@ -4,9 +4,9 @@ The expected keys and types come from the dataclasses themselves, so a field add
 model is accepted here without a second list to keep in step. What this module cannot judge
 from one value alone (references, uniqueness, ranges) is left to the site checks.
 
-A value that is wrong is reported and replaced by a placeholder (``None`` or an empty tuple) so
-reading carries on and every problem of the file is found in one pass; the objects built are
-only handed out when no problem was found.
+A value that is wrong is reported and replaced by the INVALID placeholder (an entry of a list that
+is not even a mapping by ``None``) so reading carries on and every problem of the file is found in
+one pass; the objects built are only handed out when no problem was found.
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ from layout.yaml_source import SourceMapping
 
 
 class _Invalid:
-    """Marks a value that was reported as wrong."""
+    """Marks a value that was reported as wrong, so no check mistakes it for a value left out."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
 
 
 INVALID = _Invalid()
@@ -88,10 +91,6 @@ def yaml_keys(cls: type) -> tuple[str, ...]:
     return tuple(key for _name, key, _hint, _required in _fields(cls))
 
 
-def _placeholder(hint: Any) -> Any:
-    return () if typing.get_origin(hint) is tuple else None
-
-
 class TypedReader:
     """Reads mappings into model objects, reporting problems to one file's log."""
 
@@ -145,12 +144,10 @@ class TypedReader:
             if key not in raw:
                 if required:
                     self.report(path, f"missing required key '{key}' in {what}")
-                    values[name] = _placeholder(hint)
+                    values[name] = INVALID
                 continue
             value = self.value(raw[key], hint, path_of(path, key), cls, name)
-            if value is INVALID:
-                value = _placeholder(hint)
-            elif required and isinstance(value, str) and not value.strip():
+            if required and isinstance(value, str) and not value.strip():
                 self.report(path_of(path, key), f"'{key}' must not be empty")
             values[name] = value
         return values

@@ -30,7 +30,9 @@ BAD = Path(__file__).resolve().parents[2] / "layout" / "examples" / "bad"
         ("bad-printer.yaml", "sites[0].kiosks[0].printer", "kiosk 'k1': a network printer needs 'host'"),
     ],
 )
-def test_a_broken_file_gives_one_problem_naming_file_path_and_reason(file_name: str, path: str, reason: str) -> None:
+def test_a_broken_file_gives_one_problem_naming_file_path_and_reason(
+    file_name: str, path: str, reason: str
+) -> None:
     file = BAD / file_name
     problems = check_layout(file)
     matching = [problem for problem in problems if problem.path == path]
@@ -58,7 +60,10 @@ def test_a_file_with_one_mistake_reports_exactly_one_problem(file_name: str) -> 
 
 def test_an_unknown_printer_type_names_the_kiosk_and_the_types_allowed() -> None:
     problems = check_layout(BAD / "bad-printer.yaml")
-    assert [problem.path for problem in problems] == ["sites[0].kiosks[1].printer.type", "sites[0].kiosks[0].printer"]
+    assert [problem.path for problem in problems] == [
+        "sites[0].kiosks[1].printer.type",
+        "sites[0].kiosks[0].printer",
+    ]
     message = problems[0].message
     assert "kiosk 'k2'" in message and "'bluetooth'" in message
     assert "network, usb, serial, file, cups, dummy, agent" in message

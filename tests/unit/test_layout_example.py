@@ -68,7 +68,9 @@ def test_the_example_lists_at_least_sixty_items(example: Layout) -> None:
 
 
 def test_at_least_twelve_items_carry_a_checklist_of_three_to_seven_materials(example: Layout) -> None:
-    checklists = [service.checklist for site in example.sites for service in site.services if service.checklist]
+    checklists = [
+        service.checklist for site in example.sites for service in site.services if service.checklist
+    ]
     assert len(checklists) >= 12
     assert all(3 <= len(checklist) <= 7 for checklist in checklists)
 
@@ -140,7 +142,11 @@ def test_one_delegation_has_expired_and_the_rest_are_in_force_today(county: Site
     expired = [delegation for delegation in county.delegations if delegation.valid_until < day]
     assert [delegation.id for delegation in expired] == ["tobacco-2022"]
     assert expired[0].valid_until == dt.date(2025, 12, 31)
-    in_force = [delegation for delegation in county.delegations if delegation.valid_from <= day <= delegation.valid_until]
+    in_force = [
+        delegation
+        for delegation in county.delegations
+        if delegation.valid_from <= day <= delegation.valid_until
+    ]
     assert len(in_force) == len(county.delegations) - 1
 
 
@@ -190,7 +196,12 @@ def test_daily_caps_limit_a_real_estate_item_and_a_queue(county: Site) -> None:
 def test_the_county_kiosks_print_on_the_network_and_through_the_print_agent(county: Site) -> None:
     k1, k2 = county.kiosk("k1"), county.kiosk("k2")
     assert k1 is not None and k1.printer is not None
-    assert (k1.printer.type, k1.printer.host, k1.printer.port, k1.printer.paper_mm) == ("network", "127.0.0.1", 9100, 80)
+    assert (k1.printer.type, k1.printer.host, k1.printer.port, k1.printer.paper_mm) == (
+        "network",
+        "127.0.0.1",
+        9100,
+        80,
+    )
     assert k2 is not None and k2.printer is not None
     assert (k2.printer.type, k2.printer.paper_mm, k2.printer.qr) == ("agent", 58, "image")
 
@@ -219,7 +230,13 @@ def test_every_site_has_a_kiosk_a_display_and_opening_hours_in_shanghai_time(exa
 def test_the_branch_centre_has_its_five_industry_windows(example: Layout) -> None:
     branch = example.site("branch")
     assert branch is not None
-    assert [queue.name for queue in branch.queues] == ["公安车管综合", "社会事务综合", "人社综合", "婚姻登记", "公积金综合"]
+    assert [queue.name for queue in branch.queues] == [
+        "公安车管综合",
+        "社会事务综合",
+        "人社综合",
+        "婚姻登记",
+        "公积金综合",
+    ]
     assert {"法律援助申请", "公证咨询", "机动车驾驶证换证"} <= {service.name for service in branch.services}
 
 

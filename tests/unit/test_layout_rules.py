@@ -27,18 +27,40 @@ def valid_site() -> dict[str, Any]:
             {"id": "accept", "name": "综合受理区", "floor": "f1"},
             {"id": "waiting", "name": "排队等候区", "floor": "f1"},
         ],
-        "departments": [{"id": "market", "name": "县市场监督管理局"}, {"id": "education", "name": "县教育局"}],
+        "departments": [
+            {"id": "market", "name": "县市场监督管理局"},
+            {"id": "education", "name": "县教育局"},
+        ],
         "areas": [{"id": "enterprise", "name": "企业开办"}, {"id": "livelihood", "name": "民生事务"}],
         "queues": [
             {"id": "business", "name": "企业登记", "prefix": "A", "kind": "subject"},
             {"id": "general", "name": "民生经济综合", "prefix": "H", "kind": "general"},
         ],
         "services": [
-            {"id": "company", "name": "企业设立登记", "department": "market", "queue": "business", "area": "enterprise"},
-            {"id": "teacher", "name": "教师资格认定", "department": "education", "queue": None, "area": "livelihood"},
+            {
+                "id": "company",
+                "name": "企业设立登记",
+                "department": "market",
+                "queue": "business",
+                "area": "enterprise",
+            },
+            {
+                "id": "teacher",
+                "name": "教师资格认定",
+                "department": "education",
+                "queue": None,
+                "area": "livelihood",
+            },
         ],
         "windows": [
-            {"id": "w1", "number": 1, "name": "1号窗口 企业登记", "zone": "accept", "kind": "subject", "queues": ["business"]},
+            {
+                "id": "w1",
+                "number": 1,
+                "name": "1号窗口 企业登记",
+                "zone": "accept",
+                "kind": "subject",
+                "queues": ["business"],
+            },
             {
                 "id": "w2",
                 "number": 2,
@@ -59,15 +81,29 @@ def valid_site() -> dict[str, Any]:
                 "until": dt.date(2027, 6, 30),
             }
         ],
-        "priority": {"priority_calls": 2, "normal_calls": 1, "classes": [{"id": "elderly", "name": "老年人"}]},
-        "kiosks": [{"id": "k1", "name": "取号机", "zone": "waiting", "areas": ["enterprise"], "printer": {"type": "dummy"}}],
+        "priority": {
+            "priority_calls": 2,
+            "normal_calls": 1,
+            "classes": [{"id": "elderly", "name": "老年人"}],
+        },
+        "kiosks": [
+            {
+                "id": "k1",
+                "name": "取号机",
+                "zone": "waiting",
+                "areas": ["enterprise"],
+                "printer": {"type": "dummy"},
+            }
+        ],
         "displays": [{"id": "lobby", "name": "大厅综合屏", "zones": ["accept", "waiting"]}],
     }
 
 
 def problems_of(tmp_path: Path, *sites: dict[str, Any]) -> list[Problem]:
     file = tmp_path / "layout.yaml"
-    file.write_text(yaml.safe_dump({"sites": list(sites)}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    file.write_text(
+        yaml.safe_dump({"sites": list(sites)}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return check_layout(file)
 
 
@@ -112,7 +148,9 @@ def test_a_missing_required_key_is_reported_on_its_mapping(tmp_path: Path) -> No
 
 
 def test_a_value_of_the_wrong_type_is_reported_with_what_was_found(tmp_path: Path) -> None:
-    problem = only_problem(problems_after(tmp_path, lambda site: site["services"][0].update(average_minutes="ten")))
+    problem = only_problem(
+        problems_after(tmp_path, lambda site: site["services"][0].update(average_minutes="ten"))
+    )
     assert problem.path == "sites[0].services[0].average_minutes"
     assert "expected a number, got text 'ten'" in problem.message
 
@@ -120,7 +158,10 @@ def test_a_value_of_the_wrong_type_is_reported_with_what_was_found(tmp_path: Pat
 def test_a_kind_outside_the_allowed_choices_is_reported_with_the_choices(tmp_path: Path) -> None:
     problem = only_problem(problems_after(tmp_path, lambda site: site["queues"][1].update(kind="genral")))
     assert problem.path == "sites[0].queues[1].kind"
-    assert "subject, general, pickup, consult" in problem.message and "did you mean 'general'?" in problem.message
+    assert (
+        "subject, general, pickup, consult" in problem.message
+        and "did you mean 'general'?" in problem.message
+    )
 
 
 def test_delegation_terms_are_written_with_from_and_until(tmp_path: Path) -> None:
@@ -153,8 +194,10 @@ def test_ids_must_be_unique_within_each_kind_but_may_repeat_across_kinds(tmp_pat
     problem = only_problem(problems_after(tmp_path, duplicate))
     assert problem.path == "sites[0].services[2].id"
     assert "duplicate service id 'company'" in problem.message
-    # "business" and "enterprise" style ids shared by a queue and an area are fine:
-    assert problems_after(tmp_path, lambda site: site["areas"][0].update(id="business")) == []
+    # An area may carry the id of a queue ("business"): ids are unique per kind.
+    assert (
+        problems_after(tmp_path, lambda site: site["areas"].append({"id": "business", "name": "企业"})) == []
+    )
 
 
 def test_site_ids_must_be_unique_across_the_layout(tmp_path: Path) -> None:
@@ -182,9 +225,21 @@ def _set(*keys: str | int, value: Any) -> Callable[[dict[str, Any]], None]:
         (_set("services", 0, "area", value="nowhere"), "sites[0].services[0].area", "area"),
         (_set("windows", 0, "zone", value="lobby"), "sites[0].windows[0].zone", "zone"),
         (_set("windows", 1, "queues", value=["general", "tax"]), "sites[0].windows[1].queues[1]", "queue"),
-        (_set("windows", 1, "overflow", 0, "queue", value="tax"), "sites[0].windows[1].overflow[0].queue", "queue"),
-        (_set("delegations", 0, "department", value="police"), "sites[0].delegations[0].department", "department"),
-        (_set("delegations", 0, "services", value=["teacher", "x"]), "sites[0].delegations[0].services[1]", "service"),
+        (
+            _set("windows", 1, "overflow", 0, "queue", value="tax"),
+            "sites[0].windows[1].overflow[0].queue",
+            "queue",
+        ),
+        (
+            _set("delegations", 0, "department", value="police"),
+            "sites[0].delegations[0].department",
+            "department",
+        ),
+        (
+            _set("delegations", 0, "services", value=["teacher", "x"]),
+            "sites[0].delegations[0].services[1]",
+            "service",
+        ),
         (_set("delegations", 0, "queue", value="nowhere"), "sites[0].delegations[0].queue", "queue"),
         (_set("kiosks", 0, "zone", value="lobby"), "sites[0].kiosks[0].zone", "zone"),
         (_set("kiosks", 0, "areas", value=["tax"]), "sites[0].kiosks[0].areas[0]", "area"),
@@ -275,7 +330,9 @@ def test_window_numbers_may_be_digits_with_an_optional_letter(tmp_path: Path, nu
 
 
 def test_overflow_waits_may_not_be_negative(tmp_path: Path) -> None:
-    problem = only_problem(problems_after(tmp_path, _set("windows", 1, "overflow", 0, "after_minutes", value=-1)))
+    problem = only_problem(
+        problems_after(tmp_path, _set("windows", 1, "overflow", 0, "after_minutes", value=-1))
+    )
     assert problem.path == "sites[0].windows[1].overflow[0].after_minutes"
 
 
@@ -283,7 +340,9 @@ def test_overflow_waits_may_not_be_negative(tmp_path: Path) -> None:
 
 
 def test_a_delegation_that_ends_before_it_starts_is_reported(tmp_path: Path) -> None:
-    problem = only_problem(problems_after(tmp_path, _set("delegations", 0, "until", value=dt.date(2024, 6, 30))))
+    problem = only_problem(
+        problems_after(tmp_path, _set("delegations", 0, "until", value=dt.date(2024, 6, 30)))
+    )
     assert problem.path == "sites[0].delegations[0].until"
 
 
@@ -298,7 +357,9 @@ def test_a_delegation_to_a_queue_that_is_not_general_is_reported(tmp_path: Path)
 
 
 def test_a_department_cannot_delegate_another_departments_item(tmp_path: Path) -> None:
-    problem = only_problem(problems_after(tmp_path, _set("delegations", 0, "services", value=["teacher", "company"])))
+    problem = only_problem(
+        problems_after(tmp_path, _set("delegations", 0, "services", value=["teacher", "company"]))
+    )
     assert problem.path == "sites[0].delegations[0].services[1]"
     assert "service 'company' belongs to department 'market'" in problem.message
 
@@ -337,7 +398,9 @@ def test_opening_hours_must_open_before_they_close(tmp_path: Path) -> None:
     assert problem.path == "sites[0].hours[0]"
 
 
-@pytest.mark.parametrize(("days", "path"), [([0, 1], "days[0]"), ([1, 8], "days[1]"), ([1, 1], "days[1]"), ([], "days")])
+@pytest.mark.parametrize(
+    ("days", "path"), [([0, 1], "days[0]"), ([1, 8], "days[1]"), ([1, 1], "days[1]"), ([], "days")]
+)
 def test_opening_days_are_one_to_seven_each_once(tmp_path: Path, days: list[int], path: str) -> None:
     problem = only_problem(problems_after(tmp_path, _set("hours", 0, "days", value=days)))
     assert problem.path == f"sites[0].hours[0].{path}"
@@ -360,7 +423,9 @@ def test_two_opening_periods_of_one_day_may_not_overlap(tmp_path: Path) -> None:
 
 
 def test_the_call_template_fills_in_the_ticket_and_the_window(tmp_path: Path) -> None:
-    problems = problems_after(tmp_path, lambda site: site.update(call_template="请{ticket}号到{counter}号办理"))
+    problems = problems_after(
+        tmp_path, lambda site: site.update(call_template="请{ticket}号到{counter}号办理")
+    )
     assert [problem.path for problem in problems] == ["sites[0].call_template", "sites[0].call_template"]
     assert "{counter}" in problems[0].message and "{window}" in problems[1].message
 
@@ -383,7 +448,11 @@ def test_priority_calls_must_be_at_least_one(tmp_path: Path) -> None:
         ({"type": "usb", "usb_vendor": "0x0416"}, "sites[0].kiosks[0].printer", "'usb_product'"),
         ({"type": "bluetooth"}, "sites[0].kiosks[0].printer.type", "must be one of"),
         ({"type": "network", "host": "10.0.0.5", "port": 70000}, "sites[0].kiosks[0].printer.port", "port"),
-        ({"type": "usb", "usb_vendor": "0x0416", "usb_product": "USB"}, "sites[0].kiosks[0].printer.usb_product", "USB id"),
+        (
+            {"type": "usb", "usb_vendor": "0x0416", "usb_product": "USB"},
+            "sites[0].kiosks[0].printer.usb_product",
+            "USB id",
+        ),
     ],
 )
 def test_a_printer_missing_what_its_type_needs_is_reported_naming_the_kiosk(
@@ -414,7 +483,9 @@ def test_a_setting_that_the_printer_type_does_not_use_is_reported(tmp_path: Path
         {"type": "agent", "paper_mm": 58, "qr": "image"},
     ],
 )
-def test_every_printer_type_is_accepted_with_its_own_settings(tmp_path: Path, printer: dict[str, Any]) -> None:
+def test_every_printer_type_is_accepted_with_its_own_settings(
+    tmp_path: Path, printer: dict[str, Any]
+) -> None:
     assert problems_after(tmp_path, _set("kiosks", 0, "printer", value=printer)) == []
 
 
@@ -426,7 +497,9 @@ def test_usb_ids_may_be_written_in_hex(tmp_path: Path) -> None:
 
 
 def test_paper_is_58_or_80_millimetres(tmp_path: Path) -> None:
-    problem = only_problem(problems_after(tmp_path, _set("kiosks", 0, "printer", value={"type": "dummy", "paper_mm": 76})))
+    problem = only_problem(
+        problems_after(tmp_path, _set("kiosks", 0, "printer", value={"type": "dummy", "paper_mm": 76}))
+    )
     assert problem.path == "sites[0].kiosks[0].printer.paper_mm"
 
 
@@ -453,5 +526,8 @@ def test_a_layout_with_problems_is_refused_whole_with_all_of_them(tmp_path: Path
     problems_of(tmp_path, valid_site() | {"id": "fine"}, broken)
     with pytest.raises(LayoutError) as caught:
         load_layout(tmp_path / "layout.yaml")
-    assert sorted(problem.path for problem in caught.value.problems) == ["sites[1].timezone", "sites[1].windows[0].zone"]
+    assert sorted(problem.path for problem in caught.value.problems) == [
+        "sites[1].timezone",
+        "sites[1].windows[0].zone",
+    ]
     assert str(caught.value).splitlines() == [str(problem) for problem in caught.value.problems]
