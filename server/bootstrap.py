@@ -6,7 +6,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 from layout.loader import load_layout
 from layout.model import Layout
@@ -44,6 +44,14 @@ def socket_publisher(site_id: str, events: list[Event]) -> None:
         socketio.emit(kind, payload, to=f"site:{site_id}")
 
 
+def public_url(app: Flask, path: str) -> str:
+    """An absolute URL for phones (the ticket QR): HALL_PUBLIC_URL, else the host the request came to."""
+    base = app.config.get("PUBLIC_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return f"{base.rstrip('/')}{path}" if base else path
+
+
 def boot(app: Flask) -> Wiring:
     wiring = app.extensions.get("hall_wiring")
     if wiring is not None:
@@ -56,6 +64,7 @@ def boot(app: Flask) -> Wiring:
         layout = app.config.get("LAYOUT_OBJECT") or load_layout(app.config["LAYOUT"])
         hall = Hall(layout=layout, db=db, publish=app.config.get("PUBLISHER") or socket_publisher,
                     ignore_hours=app.config["IGNORE_HOURS"])
+        hall.status_url = lambda ticket_id: public_url(app, f"/t/{ticket_id}")
         if app.config.get("CLOCK") is not None:
             hall.clock = app.config["CLOCK"]
         wiring = Wiring(layout=layout, db=db, hall=hall)

@@ -12,6 +12,19 @@ from server.auth import ROLES, add_user
 from server.bootstrap import database
 
 user_cli = AppGroup("user", help="Clerk and admin accounts.")
+db_cli = AppGroup("db", help="The database schema.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the schema up to date (the server does it on start too; run it before starting after an upgrade)."""
+    from alembic.runtime.migration import MigrationContext
+    from flask import current_app
+
+    db = database(current_app)
+    with db.engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+    click.echo(f"database schema at revision {revision} ({db.engine.url.render_as_string(hide_password=True)})")
 
 
 @user_cli.command("add")
@@ -38,6 +51,7 @@ def user_add(username: str, role: str) -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(user_cli)
+    app.cli.add_command(db_cli)
     try:
         import layout.cli  # noqa: F401
     except ImportError:

@@ -46,4 +46,6 @@ def from_environment(instance_path: Path) -> dict:
         "PUBLIC_URL": os.environ.get("HALL_PUBLIC_URL") or None,
         "PRINTER_POLL_SECONDS": float(os.environ.get("HALL_PRINTER_POLL_SECONDS", "10")),
         "PRINT_ACK_SECONDS": float(os.environ.get("HALL_PRINT_ACK_SECONDS", "20")),
+        # Behind nginx: how many proxies set X-Forwarded-For/-Proto, so the rate limit counts kiosks, not nginx.
+        "PROXY_HOPS": int(os.environ.get("HALL_PROXY_HOPS", "0")),
     }

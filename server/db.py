@@ -3,6 +3,8 @@ processes never both read a counter and then write it; PostgreSQL gets row locks
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +12,28 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+log = logging.getLogger(__name__)
+
+
+def cooperative_psycopg_waits() -> bool:
+    """Make psycopg wait for PostgreSQL through gevent's hub when gevent has patched ``select``.
+
+    psycopg chooses its wait function when it is first imported: imported after gevent's monkey
+    patching (the gunicorn gevent worker) it waits with the patched ``select.poll`` and queries overlap;
+    imported before (a preloaded app, a script that patches late) it keeps its C ``wait_c``, which
+    blocks the whole process for the length of every query. Returns True when waits cooperate."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("select"):
+        return False
+    import selectors
+
+    from psycopg import waiting
+
+    if waiting.wait is getattr(waiting, "wait_c", None):
+        log.warning("psycopg was imported before gevent patched select; switching it to cooperative waits")
+        waiting.wait = waiting.wait_poll
+        waiting.DefaultSelector = selectors.DefaultSelector  # used while connecting
+    return True
 
 
 def make_engine(url: str) -> Engine:
@@ -20,6 +44,7 @@ def make_engine(url: str) -> Engine:
                                                   "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
+    cooperative_psycopg_waits()
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_recycle=1800)
 
 

@@ -1,0 +1,64 @@
+"""The Redis message queue that carries Socket.IO events between server processes, hardened for a Redis
+that is down or frozen: a call is committed before it is announced, so publishing must never hold the
+clerk's request for long. Screens that missed events see a gap in ``seq`` and resubscribe."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from socketio import RedisManager
+
+log = logging.getLogger(__name__)
+
+PUBLISH_TIMEOUT_SECONDS = 1.0  # a publish on the LAN takes well under a millisecond
+PUBLISH_PAUSE_SECONDS = 5.0  # after a failure, skip Redis for this long instead of timing out per event
+LISTEN_RETRY_MAX_SECONDS = 5.0  # the stock manager backs off to 60 s; screens would stay deaf that long
+
+
+class HallRedisManager(RedisManager):
+    """Publishes with timeouts and a short pause after a failure; listens on a connection of its own
+    that has no read timeout (it waits for messages) and reconnects within seconds."""
+
+    def __init__(self, url: str, channel: str = "flask-socketio") -> None:
+        super().__init__(url, channel=channel)
+        self._publisher = None
+        self._paused_until = 0.0
+
+    def _publisher_client(self):
+        if self._publisher is None:
+            module = self._get_redis_module()
+            self._publisher = module.Redis.from_url(
+                self.redis_url, socket_timeout=PUBLISH_TIMEOUT_SECONDS,
+                socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS, retry_on_timeout=False)
+        return self._publisher
+
+    def _publish(self, data) -> None:
+        if time.monotonic() < self._paused_until:
+            return  # Redis failed a moment ago; local clients already have the event
+        try:
+            self._publisher_client().publish(self.channel, self.json.dumps(data))
+        except Exception as exc:  # any Redis failure: the event stays local, the request goes on
+            self._paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
+            self._publisher = None
+            log.error("cannot publish to Redis (%s); other processes miss events for %.0f s",
+                      exc, PUBLISH_PAUSE_SECONDS)
+
+    def _redis_listen_with_retries(self):
+        retry_sleep = 0.5
+        subscribed = False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    self.pubsub.subscribe(self.channel)
+                    subscribed = True
+                    if retry_sleep > 0.5:
+                        log.info("listening to Redis again")
+                    retry_sleep = 0.5
+                yield from self.pubsub.listen()
+            except Exception as exc:  # Redis went away: retry soon, it usually comes back quickly
+                log.error("cannot receive from Redis (%s); retrying in %.1f s", exc, retry_sleep)
+                subscribed = False
+                time.sleep(retry_sleep)
+                retry_sleep = min(retry_sleep * 2, LISTEN_RETRY_MAX_SECONDS)
