@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from server.config import ROOT, from_environment
 from server.cpu import set_async_mode
 from server.extensions import limiter, socketio
-from server.message_queue import HallRedisManager
+from server.message_queue import HallRedisManager, quick_failing_options
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -28,8 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=app.config.get("CORS_ORIGINS"),
                       ping_interval=10, ping_timeout=10, json=app.json, **queue)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
-    # Redis down or frozen must not stop the kiosks: count in memory until it answers again.
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 1, "socket_connect_timeout": 1})
+    # Redis down or frozen must not stop the kiosks: count in memory until it answers again. A limiter
+    # failure costs two storage calls, and the LAN answers in well under a millisecond.
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", quick_failing_options(0.25))
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)

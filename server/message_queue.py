@@ -11,9 +11,18 @@ from socketio import RedisManager
 
 log = logging.getLogger(__name__)
 
-PUBLISH_TIMEOUT_SECONDS = 1.0  # a publish on the LAN takes well under a millisecond
+PUBLISH_TIMEOUT_SECONDS = 0.5  # a publish on the LAN takes well under a millisecond
 PUBLISH_PAUSE_SECONDS = 5.0  # after a failure, skip Redis for this long instead of timing out per event
 LISTEN_RETRY_MAX_SECONDS = 5.0  # the stock manager backs off to 60 s; screens would stay deaf that long
+
+
+def quick_failing_options(timeout: float) -> dict:
+    """redis-py client options that give up after ``timeout`` seconds; its default retries three times
+    with backoff, so a frozen Redis would cost four timeouts per command."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return {"socket_timeout": timeout, "socket_connect_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
 
 
 class HallRedisManager(RedisManager):
@@ -28,9 +37,7 @@ class HallRedisManager(RedisManager):
     def _publisher_client(self):
         if self._publisher is None:
             module = self._get_redis_module()
-            self._publisher = module.Redis.from_url(
-                self.redis_url, socket_timeout=PUBLISH_TIMEOUT_SECONDS,
-                socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS, retry_on_timeout=False)
+            self._publisher = module.Redis.from_url(self.redis_url, **quick_failing_options(PUBLISH_TIMEOUT_SECONDS))
         return self._publisher
 
     def _publish(self, data) -> None:

@@ -167,7 +167,8 @@ def _socketio_clients() -> int:
 
 
 def _connected_screens(app: Flask) -> list[tuple[dict, int]] | None:
-    """Screens as the display package counts them (``display.events.connected_screens``), if it does."""
+    """Screens connected to this process, from the display package's registry
+    (``display.events.connected_screens(app) -> list[dict]`` with site, display, audio), if it has one."""
     try:
         from display import events
     except ImportError:
@@ -175,16 +176,7 @@ def _connected_screens(app: Flask) -> list[tuple[dict, int]] | None:
     counter = getattr(events, "connected_screens", None)
     if counter is None:
         return None
-    result = counter(app)
-    if isinstance(result, int):
-        return [({}, result)]
-    if isinstance(result, dict):
-        samples = []
-        for key, value in result.items():
-            labels = dict(zip(("site", "kind"), key, strict=False)) if isinstance(key, tuple) else {"site": key}
-            samples.append((labels, value if isinstance(value, int | float) else len(value)))
-        return samples
-    grouped: dict[tuple, int] = defaultdict(int)
-    for screen in result:
-        grouped[(screen.get("site"), screen.get("kind"))] += 1
-    return [({"site": site, "kind": kind}, count) for (site, kind), count in sorted(grouped.items())]
+    grouped: dict[tuple[str, str], int] = defaultdict(int)
+    for screen in counter(app):
+        grouped[(str(screen.get("site")), str(screen.get("audio") or "unknown"))] += 1
+    return [({"site": site, "audio": audio}, count) for (site, audio), count in sorted(grouped.items())]

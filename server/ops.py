@@ -12,6 +12,7 @@ from flask import Flask, Response, current_app, jsonify
 from sqlalchemy import text
 
 from server.bootstrap import boot
+from server.message_queue import quick_failing_options
 from server.metrics import render
 
 REDIS_CHECK_TIMEOUT_SECONDS = 0.5
@@ -31,8 +32,7 @@ def _redis_client(app: Flask):
     if client is None:
         import redis
 
-        client = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=REDIS_CHECK_TIMEOUT_SECONDS,
-                                      socket_connect_timeout=REDIS_CHECK_TIMEOUT_SECONDS)
+        client = redis.Redis.from_url(app.config["REDIS_URL"], **quick_failing_options(REDIS_CHECK_TIMEOUT_SECONDS))
         app.extensions["hall_health_redis"] = client
     return client
 

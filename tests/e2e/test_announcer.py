@@ -34,12 +34,15 @@ PAGE = """<!doctype html>
     packUrl: "/voice/default/",
     repeat: Number(settings.get("repeat") || 1),
     template: settings.get("template") || undefined,
+    maxAgeMs: settings.has("maxAgeMs") ? Number(settings.get("maxAgeMs")) : undefined,
     onStatus: (status) => window.statuses.push(status),
   });
   document.getElementById("sound").onclick = () => window.announcer.unlock();
 </script>
 """
-PLAYED_ALL = "count => window.announcer.history.length === count && window.announcer.history.every(e => e.endedAt)"
+PLAYED_ALL = (
+    "count => window.announcer.history.length === count && window.announcer.history.every(e => e.endedAt)"
+)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -53,7 +56,9 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (folder / "index.html").write_text(PAGE, encoding="utf-8")
     shutil.copy(ROOT / "display/static/js/announcer.js", folder / "announcer.js")
     shutil.copytree(ROOT / "display/static/voice/default", folder / "voice/default")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=folder))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=folder)
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
@@ -80,10 +85,23 @@ def open_page(playwright: object, url: str, autoplay: str, init_script: str = ""
     return page
 
 
+def ready_page(playwright: object, url: str) -> object:
+    page = open_page(playwright, url, "no-user-gesture-required")
+    page.wait_for_function("window.announcer && window.announcer.status === 'ok'", timeout=15_000)
+    return page
+
+
 @pytest.fixture
 def page(playwright: object, site_url: str) -> Iterator[object]:
-    page = open_page(playwright, site_url, "no-user-gesture-required")
-    page.wait_for_function("window.announcer && window.announcer.status === 'ok'", timeout=15_000)
+    page = ready_page(playwright, site_url)
+    yield page
+    page.context.browser.close()
+
+
+@pytest.fixture(scope="module")
+def shared_page(playwright: object, site_url: str) -> Iterator[object]:
+    """One page for the tests that only call the reading functions and play nothing."""
+    page = ready_page(playwright, site_url)
     yield page
     page.context.browser.close()
 
@@ -109,11 +127,12 @@ def test_three_queued_calls_play_one_after_another_in_order_and_whole(page: obje
     assert page.evaluate("window.statuses") == ["ok"]
 
 
-def test_a_call_repeated_twice_lasts_as_long_as_two_calls_and_a_pause(playwright: object, site_url: str) -> None:
-    page = open_page(playwright, site_url + "?repeat=2&template={ticket}", "no-user-gesture-required")
+def test_a_call_repeated_twice_lasts_as_long_as_two_calls_and_a_pause(
+    playwright: object, site_url: str
+) -> None:
+    page = ready_page(playwright, site_url + "?repeat=2&template={ticket}")
     try:
-        page.wait_for_function("window.announcer && window.announcer.status === 'ok'", timeout=15_000)
-        page.evaluate("announcer.announce({ticket: 'A1', window: '1'})")
+        page.evaluate("void announcer.announce({ticket: 'A1', window: '1'})")
         page.wait_for_function(PLAYED_ALL, arg=1, timeout=30_000)
         entry = page.evaluate("announcer.history[0]")
     finally:
@@ -126,26 +145,32 @@ def test_a_call_repeated_twice_lasts_as_long_as_two_calls_and_a_pause(playwright
     assert entry["endedAt"] - entry["startedAt"] >= 0.95 * expected
 
 
-# Headless chromium lets an AudioContext start without a gesture whatever --autoplay-policy says,
-# so the page gets Chrome's desktop rule back: a context starts suspended and resume() waits for
-# a user activation (a real click by Playwright counts).
+# Chromium grants a user activation to every script Playwright evaluates, so the real autoplay
+# rule never bites here. The page gets the rule back: a context starts suspended and resume()
+# only works once a trusted pointer or key event has happened (Playwright's click is one).
 GESTURE_REQUIRED = """
 (() => {
+  let touched = false;
+  for (const type of ["pointerdown", "keydown", "click"]) {
+    document.addEventListener(type, (event) => { touched = touched || event.isTrusted; }, true);
+  }
   const RealAudioContext = window.AudioContext;
   const realResume = RealAudioContext.prototype.resume;
   window.AudioContext = class extends RealAudioContext {
     constructor(...args) { super(...args); this.suspend(); }
-    resume() { return navigator.userActivation.isActive ? realResume.call(this) : new Promise(() => {}); }
+    resume() { return touched ? realResume.call(this) : new Promise(() => {}); }
   };
 })();
 """
 
 
-def test_blocked_sound_is_reported_and_a_click_plays_the_waiting_call(playwright: object, site_url: str) -> None:
+def test_blocked_sound_is_reported_and_a_click_plays_the_waiting_call(
+    playwright: object, site_url: str
+) -> None:
     page = open_page(playwright, site_url, "document-user-activation-required", init_script=GESTURE_REQUIRED)
     try:
         page.wait_for_function("window.statuses.includes('blocked')", timeout=15_000)
-        page.evaluate("announcer.announce({ticket: 'A012', window: '5'})")
+        page.evaluate("void announcer.announce({ticket: 'A012', window: '5'})")
         page.wait_for_function("announcer.queue.length === 1 && announcer.state === 'blocked'", timeout=5_000)
         assert page.evaluate("announcer.history.length") == 0
 
@@ -158,16 +183,30 @@ def test_blocked_sound_is_reported_and_a_click_plays_the_waiting_call(playwright
     assert statuses == ["blocked", "ok"]
 
 
-def test_the_browser_reads_calls_exactly_as_the_server_does(page: object) -> None:
+def test_the_browser_reads_calls_exactly_as_the_server_does(shared_page: object) -> None:
     manifest = load_manifest("default")
-    templates = [DEFAULT_TEMPLATE, "请{ticket}号到{window}号窗口", "{ticket}号请到{window}号窗口办理", "{{{ticket}}}"]
-    windows = [str(number) for number in range(0, 200)] + ["B3", "3B", "05", "1000", "1010", "9999", "10001", "a12"]
+    templates = [
+        DEFAULT_TEMPLATE,
+        "请{ticket}号到{window}号窗口",
+        "{ticket}号请到{window}号窗口办理",
+        "{{{ticket}}}",
+    ]
+    windows = [str(number) for number in range(0, 200)] + [
+        "B3",
+        "3B",
+        "05",
+        "1000",
+        "1010",
+        "9999",
+        "10001",
+        "a12",
+    ]
     tickets = ["A012", "Z999", "AB1000", "a7", "0"]
     cases = [(DEFAULT_TEMPLATE, ticket, window) for ticket in tickets for window in windows[:12]]
     cases += [(DEFAULT_TEMPLATE, "A001", window) for window in windows]
     cases += [(template, "B012", "21") for template in templates[1:3]]
 
-    browser = page.evaluate(
+    browser = shared_page.evaluate(
         """([cases, manifest]) => cases.map(([template, ticket, window]) => [
             Announcer.speech.callText(template, ticket, window),
             Announcer.speech.callClips(template, ticket, window, manifest)])""",
@@ -179,7 +218,30 @@ def test_the_browser_reads_calls_exactly_as_the_server_does(page: object) -> Non
         for template, ticket, window in cases
     ]
     assert browser == server
-    assert page.evaluate("Announcer.speech.callText('{{{ticket}}}', 'A1', '1')") == call_text(templates[3], "A1", "1")
+    assert shared_page.evaluate("Announcer.speech.callText('{{{ticket}}}', 'A1', '1')") == call_text(
+        templates[3], "A1", "1"
+    )
+
+
+def test_a_call_left_waiting_longer_than_max_age_is_set_aside_not_played(
+    playwright: object, site_url: str
+) -> None:
+    page = open_page(
+        playwright, site_url + "?maxAgeMs=300", "document-user-activation-required", GESTURE_REQUIRED
+    )
+    try:
+        page.wait_for_function("window.statuses.includes('blocked')", timeout=15_000)
+        page.evaluate("void announcer.announce({ticket: 'A012', window: '5'})")
+        page.wait_for_function("Date.now() - announcer.queue[0].queuedAt > 300", timeout=5_000)
+
+        page.click("#sound")
+        page.wait_for_function("announcer.skipped.length === 1", timeout=5_000)
+        history, skipped = page.evaluate("[announcer.history, announcer.skipped]")
+    finally:
+        page.context.browser.close()
+
+    assert history == []
+    assert (skipped[0]["ticket"], skipped[0]["reason"]) == ("A012", "stale")
 
 
 @pytest.mark.parametrize(
@@ -194,8 +256,8 @@ def test_the_browser_reads_calls_exactly_as_the_server_does(page: object) -> Non
         "new Announcer({template: '请{ticket'})",
     ],
 )
-def test_the_browser_refuses_what_the_server_refuses(page: object, script: str) -> None:
+def test_the_browser_refuses_what_the_server_refuses(shared_page: object, script: str) -> None:
     with pytest.raises(sync_api.Error) as refused:
-        page.evaluate(script)
+        shared_page.evaluate(script)
 
     assert "/" in str(refused.value)  # the bilingual message came through

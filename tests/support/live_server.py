@@ -51,11 +51,13 @@ class LiveServer:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> LiveServer:
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 (child keeps it)
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
              "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "server.wsgi:app"],
             cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True)
+        if log is not subprocess.DEVNULL:
+            log.close()  # the child holds its own copy
         wait_until(self._healthy, timeout, 0.1, f"server on {self.url}")
         return self
 

@@ -238,7 +238,7 @@
 
     // Queue a call; resolves with its history entry when it has been played (or null if skipped).
     announce({ ticket, window }) {
-      ticketReading(ticket); // refuse a malformed ticket now, while the caller can see the error
+      callText(this.template, ticket, window); // refuse a malformed call now, while the caller can see why
       return new Promise((resolve) => {
         this.queue.push({ ticket: String(ticket), window: String(window ?? ""), queuedAt: Date.now(), resolve });
         this._pump();
@@ -272,7 +272,11 @@
     }
 
     async _load() {
-      await Promise.all([this._loadPack(), this.mode === "speech" ? this._findVoice() : null]);
+      try {
+        await Promise.all([this._loadPack(), this.mode === "speech" ? this._findVoice() : null]);
+      } catch (error) {
+        console.error("announcer: no voice found", error);
+      }
       if (!this.manifest && !this.voice) {
         this._setState("no_voice");
         return;
@@ -366,17 +370,15 @@
       try {
         await this.ready;
         while (this.queue.length > 0) {
-          const item = this.queue[0];
-          if (this.maxAgeMs !== null && Date.now() - item.queuedAt > this.maxAgeMs) {
-            this._skip(this.queue.shift(), "stale");
-            continue;
+          let done;
+          try {
+            done = await this._playItem(this.queue[0]);
+          } catch (error) {
+            console.error("announcer: call not played", error);
+            this._skip(this.queue[0], "error");
+            done = true;
           }
-          if (!this.manifest && !this.voice) {
-            this._skip(this.queue.shift(), "no_voice");
-            continue;
-          }
-          const played = await this._playItem(item);
-          if (played) this.queue.shift(); // a blocked item stays first in line until sound is allowed
+          if (done) this.queue.shift(); // a blocked call stays first in line until sound is allowed
         }
       } finally {
         this._running = false;
@@ -390,8 +392,13 @@
       item.resolve(null);
     }
 
-    // Play one call; false when sound turned out to be blocked (the caller waits and retries).
+    // Play (or set aside) one call: true when it is done with, false when sound turned out to be
+    // blocked and the call must wait for unlock() and be tried again.
     async _playItem(item) {
+      if (!this.manifest && !this.voice) {
+        this._skip(item, "no_voice");
+        return true;
+      }
       const missing = [];
       const text = callText(this.template, item.ticket, item.window);
       const clips = this.manifest ? this.clipsFor(item.ticket, item.window, missing) : [];
@@ -399,6 +406,11 @@
       if (!useSpeech && !(await this._resumeContext())) {
         await this._waitForUnlock();
         return false;
+      }
+      // checked once sound is allowed: the wait for a click may have taken minutes
+      if (this.maxAgeMs !== null && Date.now() - item.queuedAt > this.maxAgeMs) {
+        this._skip(item, "stale");
+        return true;
       }
       const entry = {
         ticket: item.ticket,

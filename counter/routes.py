@@ -1,0 +1,31 @@
+"""The counter page. Everything it does goes through the public API (/api/v1) with the clerk's token;
+the page itself carries only what the API does not give: pinyin keys to search items by."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from counter.search_keys import service_search_keys
+from server.api.errors import NOT_FOUND_MESSAGES
+from server.extensions import hall
+from server.hall import NotFound
+
+pages = Blueprint("counter", __name__, static_folder="static", static_url_path="/static/counter",
+                  template_folder="templates")
+
+
+@pages.errorhandler(NotFound)
+def not_found(error: NotFound):
+    message = NOT_FOUND_MESSAGES.get(error.kind, "找不到这个页面")
+    return render_template("counter/problem.html", title="找不到页面", status=404,
+                           message=f"{message}：{error.ident}"), 404
+
+
+@pages.get("/counter/<site_id>")
+def counter(site_id: str):
+    site = hall().site(site_id)
+    config = {
+        "site": site.id, "site_name": site.name, "api": "/api/v1",
+        "search_keys": service_search_keys(site.services),
+    }
+    return render_template("counter/counter.html", site=site, config=config)

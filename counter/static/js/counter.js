@@ -1,0 +1,530 @@
+/*
+ * The counter page (窗口工作台). The window's state lives on the server: the page shows what
+ * GET /api/v1/sites/<site>/windows/<window> and the site's `window` events say, and fetches it
+ * again after every action and every reconnect, so a network drop or a server restart never
+ * loses the current ticket. Keyboard first: every action has a key, shown on its button.
+ */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("counter-config").textContent);
+  const api = new ApiClient(config.api, "yichuang.counter.token");
+  const windowKey = `yichuang.counter.${config.site}.window`;
+  const sitePath = `/sites/${encodeURIComponent(config.site)}`;
+
+  const OUTCOMES = { accepted: "受理通知书", notified: "一次性告知", rejected: "不予受理", handled: "即办" };
+  const STATE_TEXT = { open: "开放中", paused: "暂停服务", closed: "已关闭" };
+  const STATUS_TEXT = { called: "已叫号，等待群众到窗口", serving: "办理中" };
+  const KEYS = {
+    F1: ["call-next"], " ": ["call-next"], r: ["recall"], n: ["no-show"], s: ["start"], t: ["transfer"],
+    1: ["finish", "accepted"], 2: ["finish", "notified"], 3: ["finish", "rejected"], 4: ["finish", "handled"],
+  };
+  const HINTS = {
+    window_taken: "请选择其他窗口，或请该窗口的工作人员先关窗。",
+    window_not_open: "请先点击“开窗”。",
+    window_paused: "窗口暂停中，请先点击“恢复服务”。",
+    no_current_ticket: "请先叫号（F1 或空格）。",
+    current_ticket_open: "请先办结、过号或转办当前号票。",
+  };
+  const QUEUE_REFRESH_MS = 300;
+
+  const $ = (id) => document.getElementById(id);
+  const views = { login: $("login-view"), chooser: $("window-view"), desk: $("desk-view") };
+  const alerts = new CounterAlerts($("banners"));
+
+  let layout = null;
+  let me = null;
+  let windowId = localStorage.getItem(windowKey);
+  let view = null; // the window's state view from the server
+  let ticket = null; // GET /tickets/<id> of the current ticket
+  let windows = {}; // window id -> state view, from the snapshot and `window` events
+  let queues = [];
+  let busy = false;
+  let queueTimer = null;
+  const checked = new Map(); // ticket id -> indexes of ticked checklist items
+
+  // ---- messages --------------------------------------------------------------------------
+
+  function say(text, level = "info", code = "") {
+    const box = $("message");
+    box.textContent = text;
+    box.dataset.level = level;
+    box.dataset.code = code;
+    box.hidden = !text;
+  }
+
+  function sayError(error) {
+    const hint = HINTS[error.code] ? ` ${HINTS[error.code]}` : "";
+    say(`${error.message}${hint}（${error.code}）`, "error", error.code);
+  }
+
+  // A network failure that is over needs no more words.
+  function clearNetworkError() {
+    if ($("message").dataset.code === "network_error") say("");
+  }
+
+  // ---- what to show ----------------------------------------------------------------------
+
+  function show(name) {
+    for (const [key, element] of Object.entries(views)) element.hidden = key !== name;
+    $("user-box").hidden = !me;
+    $("window-chip").hidden = name !== "desk";
+    if (me) $("user-name").textContent = `${me.username}（${me.role === "admin" ? "管理员" : "窗口人员"}）`;
+  }
+
+  function layoutWindow(id) {
+    return layout && layout.windows.find((window) => window.id === id);
+  }
+
+  async function route() {
+    if (!me) {
+      show("login");
+      $("login-username").focus();
+      return;
+    }
+    if (!layout) return; // start() routes again when the layout arrives
+    if (!layoutWindow(windowId)) {
+      windowId = null;
+      renderChooser();
+      show("chooser");
+      return;
+    }
+    alerts.use(layout, windowId);
+    show("desk");
+    renderDesk();
+    await refresh();
+  }
+
+  // ---- the server's state ----------------------------------------------------------------
+
+  async function refresh() {
+    if (!me || !windowId) return;
+    try {
+      applyView(await api.request("GET", `${sitePath}/windows/${encodeURIComponent(windowId)}`));
+      clearNetworkError();
+    } catch (error) {
+      sayError(error);
+    }
+    refreshQueues();
+  }
+
+  function applyView(next) {
+    if (!next || next.window !== windowId) return;
+    view = next;
+    windows[next.window] = next;
+    const current = next.current;
+    if (!current) ticket = null;
+    else if (!ticket || ticket.id !== current.ticket_id) loadTicket(current.ticket_id);
+    else ticket.status = current.status;
+    renderDesk();
+  }
+
+  async function loadTicket(ticketId) {
+    try {
+      const loaded = await api.request("GET", `/tickets/${encodeURIComponent(ticketId)}`);
+      if (view && view.current && view.current.ticket_id === loaded.id) {
+        ticket = loaded;
+        ticket.status = view.current.status;
+        renderDesk();
+      }
+    } catch (error) {
+      sayError(error);
+    }
+  }
+
+  async function refreshQueues() {
+    try {
+      queues = await api.request("GET", `${sitePath}/queues`);
+      renderQueues();
+    } catch (error) {
+      sayError(error);
+    }
+  }
+
+  // `waiting` events come in bursts; one fetch answers a burst
+  function scheduleQueues() {
+    if (queueTimer !== null || !windowId) return;
+    queueTimer = setTimeout(() => {
+      queueTimer = null;
+      refreshQueues();
+    }, QUEUE_REFRESH_MS);
+  }
+
+  // Until the server answers: a hall PC is often switched on before the server is reachable.
+  async function patiently(work) {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        if (error.status !== 0) throw error;
+        sayError(error);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * 2 ** attempt)));
+      }
+    }
+  }
+
+  // ---- rendering -------------------------------------------------------------------------
+
+  function renderChooser() {
+    if (!layout) return;
+    $("window-grid").replaceChildren(
+      ...layout.windows.map((window) => {
+        const state = windows[window.id];
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "window-choice";
+        button.dataset.window = window.id;
+        const effective = state ? state.state : "closed";
+        button.dataset.state = effective;
+        let note = STATE_TEXT[effective];
+        if (effective !== "closed" && state.clerk !== null && me && state.clerk !== me.id) note += " · 其他工作人员使用中";
+        if (effective !== "closed" && me && state.clerk === me.id) note += " · 您已登录此窗口";
+        const number = document.createElement("span");
+        number.className = "number";
+        number.textContent = window.number;
+        const name = document.createElement("span");
+        name.className = "name";
+        name.textContent = window.name;
+        const status = document.createElement("span");
+        status.className = "status";
+        status.textContent = note;
+        button.append(number, name, status);
+        button.addEventListener("click", () => chooseWindow(window.id));
+        return button;
+      }),
+    );
+  }
+
+  function chooseWindow(id) {
+    windowId = id;
+    localStorage.setItem(windowKey, id);
+    view = null;
+    ticket = null;
+    say("");
+    route();
+  }
+
+  function renderDesk() {
+    const window = layoutWindow(windowId);
+    if (!window) return;
+    const state = view ? view.state : "closed";
+    $("window-title").textContent = window.name;
+    const badge = $("state-badge");
+    badge.dataset.state = state;
+    badge.textContent = state === "paused" && view.reason ? `暂停服务（${view.reason}）` : STATE_TEXT[state];
+    $("state-text").textContent = badge.textContent;
+    $("open-button").textContent = state === "paused" ? "恢复服务" : "开窗";
+    mark("open-button", state !== "open");
+    mark("pause-button", state === "open");
+    mark("close-button", state !== "closed" && !(view && view.current));
+
+    const note = $("owner-note");
+    const othersWindow = view && state !== "closed" && view.clerk !== null && me && view.clerk !== me.id;
+    note.hidden = !othersWindow;
+    if (othersWindow) {
+      note.textContent = me.role === "admin"
+        ? "该窗口正由其他工作人员使用；您是管理员，可以代为操作。"
+        : "该窗口正由其他工作人员使用，您不能在此窗口叫号。请选择其他窗口。";
+    }
+    renderCurrent(state);
+  }
+
+  // A button that would be refused now looks quiet but still asks the server, whose answer says why.
+  function mark(id, available) {
+    $(id).classList.toggle("unavailable", !available);
+  }
+
+  function renderCurrent(state) {
+    const current = view && view.current;
+    $("current-empty").hidden = Boolean(current);
+    $("current").hidden = !current;
+    for (const action of ["recall", "no-show", "start", "transfer", "finish"]) {
+      document.querySelectorAll(`[data-action="${action}"]`).forEach((button) => {
+        button.classList.toggle("unavailable", !current || (action === "start" && current.status !== "called"));
+      });
+    }
+    document.querySelector('[data-action="call-next"]').classList.toggle("unavailable", state !== "open" || Boolean(current));
+    if (!current) return;
+    $("current-number").textContent = current.ticket;
+    $("current-status").textContent = STATUS_TEXT[current.status] || current.status;
+    $("current-status").dataset.status = current.status;
+    const service = layout.services.find((item) => item.id === current.service);
+    $("current-service").textContent = service
+      ? `${service.name} · ${service.department_name}`
+      : (ticket && ticket.service_name) || current.service;
+    $("issued-at").textContent = ticket ? clockTime(ticket.issued_at) : "…";
+    renderChecklist(current.ticket_id, service);
+    tick();
+  }
+
+  function renderChecklist(ticketId, service) {
+    const list = $("checklist");
+    if (list.dataset.ticket === ticketId) return; // keep what the clerk ticked
+    list.dataset.ticket = ticketId;
+    const items = (service && service.checklist) || [];
+    if (items.length === 0) {
+      const empty = document.createElement("li");
+      empty.className = "empty";
+      empty.textContent = "本事项未配置受理审查标准。";
+      list.replaceChildren(empty);
+      return;
+    }
+    const ticked = checked.get(ticketId) || new Set();
+    checked.set(ticketId, ticked);
+    list.replaceChildren(
+      ...items.map((text, index) => {
+        const item = document.createElement("li");
+        const label = document.createElement("label");
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.checked = ticked.has(index);
+        box.addEventListener("change", () => (box.checked ? ticked.add(index) : ticked.delete(index)));
+        label.append(box, ` ${text}`);
+        item.append(label);
+        return item;
+      }),
+    );
+  }
+
+  function renderQueues() {
+    const window = layoutWindow(windowId);
+    if (!window) return;
+    const served = [...window.queues.map((id) => [id, false]), ...(window.overflow || []).map((id) => [id, true])];
+    $("queue-rows").replaceChildren(
+      ...served.map(([id, helping]) => {
+        const queue = queues.find((item) => item.id === id) || { name: id, prefix: "", waiting: 0 };
+        const row = document.createElement("tr");
+        row.dataset.queue = id;
+        const cells = [
+          `${queue.name}（${queue.prefix}）${helping ? " · 协助" : ""}`,
+          `${queue.waiting} 人`,
+          queue.waiting ? `${Math.round(queue.oldest_wait_minutes)} 分钟` : "—",
+          queue.waiting ? `约 ${queue.eta_minutes} 分钟` : "—",
+          `${queue.windows_open ?? "—"}`,
+        ];
+        row.replaceChildren(...cells.map((text) => Object.assign(document.createElement("td"), { textContent: text })));
+        if (queue.waiting > 0) row.classList.add("busy");
+        return row;
+      }),
+    );
+  }
+
+  // ---- time ------------------------------------------------------------------------------
+
+  function clockTime(iso) {
+    return iso ? new Date(iso).toLocaleTimeString("zh-CN", { hour12: false }) : "—";
+  }
+
+  function elapsed(iso) {
+    if (!iso) return "—";
+    const seconds = Math.max(0, Math.floor((Date.now() - new Date(iso).getTime()) / 1000));
+    const hours = Math.floor(seconds / 3600);
+    const minutes = Math.floor((seconds % 3600) / 60);
+    const rest = String(seconds % 60).padStart(2, "0");
+    return hours ? `${hours}小时${String(minutes).padStart(2, "0")}分` : `${minutes}分${rest}秒`;
+  }
+
+  function tick() {
+    const current = view && view.current;
+    if (!current) return;
+    $("waited").textContent = ticket ? elapsed(ticket.issued_at) : "…";
+    $("since-called").textContent = elapsed(current.called_at);
+  }
+
+  // ---- actions ---------------------------------------------------------------------------
+
+  const DONE = {
+    open: () => "窗口已开放，可以叫号。",
+    pause: (result) => `已暂停服务（${result.reason}）。`,
+    close: () => "窗口已关闭。",
+    "call-next": (result) => (result ? `已叫号 ${result.number}（${result.service_name}）。` : "当前没有等候本窗口的号。"),
+    recall: (result) => `已重呼 ${result.number}。`,
+    "no-show": (result) => `${result.number} 已标记过号。`,
+    start: (result) => `${result.number} 开始办理。`,
+    finish: (result) => `${result.number} 已办结：${OUTCOMES[result.outcome] || result.outcome}。`,
+    transfer: (result) => `${result.number} 已转办至“${(result.transferred_ticket || {}).service_name || ""}”，保留原取号时间排队。`,
+  };
+
+  async function act(action, body) {
+    if (busy || !me || !windowId) return;
+    busy = true;
+    document.body.classList.add("busy");
+    try {
+      const result = await api.request("POST", `${sitePath}/windows/${encodeURIComponent(windowId)}/${action}`, body);
+      say(DONE[action](result), result === null ? "info" : "done");
+      if (result && result.window === windowId && "state" in result) applyView(result);
+    } catch (error) {
+      if (error.status === 401) {
+        logout(`${error.message}（${error.code}）`);
+        return;
+      }
+      sayError(error);
+    } finally {
+      busy = false;
+      document.body.classList.remove("busy");
+    }
+    await refresh(); // whatever happened, show what the server holds now
+  }
+
+  function perform(action, outcome) {
+    if (action === "pause") openPause();
+    else if (action === "transfer") openTransfer();
+    else if (action === "finish") act("finish", { outcome });
+    else act(action);
+  }
+
+  function openPause() {
+    $("pause-form").reset();
+    $("pause-dialog").showModal();
+  }
+
+  $("pause-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const other = String(form.get("other") || "").trim();
+    const reason = form.get("reason") === "其他" && other ? other : String(form.get("reason"));
+    $("pause-dialog").close();
+    act("pause", { reason });
+  });
+  $("pause-cancel").addEventListener("click", () => $("pause-dialog").close());
+  $("pause-other").addEventListener("input", () => {
+    document.querySelector('#pause-form input[value="其他"]').checked = true;
+  });
+
+  const picker = new TransferPicker({
+    dialog: $("transfer-dialog"),
+    form: $("transfer-form"),
+    search: $("transfer-search"),
+    list: $("transfer-list"),
+    cancel: $("transfer-cancel"),
+    onChoose: (service) => act("transfer", { service: service.id }),
+  });
+
+  function openTransfer() {
+    if (!view || !view.current) {
+      say(`当前没有正在办理的号，无法转办。${HINTS.no_current_ticket}`, "error");
+      return;
+    }
+    picker.open(layout.services, config.search_keys, view.current.service);
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("#desk-view [data-action]");
+    if (button) perform(button.dataset.action, button.dataset.outcome);
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (views.desk.hidden || event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
+    if (document.querySelector("dialog[open]")) return; // the dialog has the keyboard
+    if (event.target.closest("input, textarea, select")) return;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const binding = KEYS[key];
+    if (!binding) return;
+    event.preventDefault(); // F1 would open the browser's help, Space would press the focused button
+    perform(...binding);
+  });
+
+  // ---- login -----------------------------------------------------------------------------
+
+  $("login-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const username = $("login-username").value.trim();
+    const password = $("login-password").value;
+    try {
+      const answer = await api.request("POST", "/auth/login", { username, password });
+      api.token = answer.token;
+      me = await api.request("GET", "/auth/me");
+      $("login-password").value = "";
+      say(`欢迎，${me.username}。`, "done");
+      route();
+    } catch (error) {
+      api.token = null;
+      sayError(error);
+    }
+  });
+
+  function logout(reason) {
+    api.token = null;
+    me = null;
+    view = null;
+    ticket = null;
+    say(reason || "已退出登录。窗口状态不变；下班前请先关窗。", reason ? "error" : "info");
+    route();
+  }
+
+  $("logout").addEventListener("click", () => logout());
+  $("change-window").addEventListener("click", () => {
+    windowId = null;
+    localStorage.removeItem(windowKey);
+    renderChooser();
+    show("chooser");
+  });
+
+  // ---- the site's events -----------------------------------------------------------------
+
+  const CONNECTION_TEXT = { connecting: "正在连接…", syncing: "正在同步…", live: "已连接", offline: "连接中断，正在重新连接…" };
+
+  async function loadScreens() {
+    try {
+      alerts.screensNow(await api.request("GET", `${sitePath}/screens`));
+    } catch (error) {
+      console.warn("counter: screens not loaded", error); // the banners are a help, not the job
+    }
+  }
+
+  const stream = new SiteStream({
+    site: config.site,
+    onSnapshot(snapshot) {
+      windows = Object.assign({}, snapshot.windows);
+      renderChooser();
+      if (windowId && snapshot.windows[windowId]) applyView(snapshot.windows[windowId]);
+      refresh(); // the reconnect rule: ask the server for the window, never trust what we had
+      loadScreens();
+    },
+    onEvent(kind, payload) {
+      if (kind === "window") {
+        windows[payload.window] = payload;
+        if (payload.window === windowId) applyView(payload);
+        if (!views.chooser.hidden) renderChooser();
+      } else if (kind === "waiting") {
+        scheduleQueues();
+      } else {
+        alerts.handle(kind, payload);
+      }
+    },
+    onConnection(state) {
+      const badge = $("connection");
+      badge.dataset.state = state;
+      badge.textContent = CONNECTION_TEXT[state] || state;
+    },
+    onError(error) {
+      sayError(error);
+    },
+  });
+
+  // ---- start -----------------------------------------------------------------------------
+
+  async function start() {
+    setInterval(tick, 1000);
+    if (api.token) {
+      try {
+        me = await patiently(() => api.request("GET", "/auth/me"));
+      } catch (error) {
+        if (error.status === 401) api.token = null;
+        sayError(error);
+      }
+    }
+    try {
+      layout = await patiently(() => api.request("GET", `${sitePath}/layout`));
+    } catch (error) {
+      sayError(error);
+      return;
+    }
+    clearNetworkError();
+    renderChooser();
+    route();
+  }
+
+  window.counter = { stream, state: () => ({ me, windowId, view, ticket }) };
+  start();
+})();

@@ -1,0 +1,122 @@
+/*
+ * Problems the server raises that a clerk should know of, as banners at the top of the counter:
+ * a kiosk printer that cannot print, a ticket that did not print, a lobby display that is muted
+ * or unplugged, this window's screen unplugged. A banner goes when the problem does, or when the
+ * clerk closes it.
+ */
+(function (root) {
+  "use strict";
+
+  const PRINTER_TEXT = {
+    offline: "打印机离线",
+    paper_out: "打印机缺纸",
+    cover_open: "打印机盖未关好",
+    paper_low: "打印纸将用尽",
+  };
+  const KEPT_PRINT_FAILURES = 5;
+
+  class CounterAlerts {
+    constructor(container) {
+      this.container = container;
+      this.banners = new Map(); // key -> {level, text}
+      this.layout = null;
+      this.windowId = null;
+    }
+
+    // layout: the site's layout (names of kiosks, displays, windows); windowId: this counter's window
+    use(layout, windowId) {
+      this.layout = layout;
+      this.windowId = windowId;
+    }
+
+    handle(kind, payload) {
+      if (kind === "printer") this._printer(payload);
+      else if (kind === "print_job") this._printJob(payload);
+      else if (kind === "screen") this._screen(payload);
+    }
+
+    screensNow(screens) {
+      for (const screen of screens) this._screen(Object.assign({ connected: true }, screen));
+    }
+
+    show(key, level, text) {
+      this.banners.set(key, { level, text });
+      this._render();
+    }
+
+    clear(key) {
+      if (this.banners.delete(key)) this._render();
+    }
+
+    _name(list, id) {
+      const found = ((this.layout && this.layout[list]) || []).find((item) => item.id === id);
+      return found ? found.name : id;
+    }
+
+    _printer(payload) {
+      const key = `printer:${payload.kiosk}`;
+      const problem = PRINTER_TEXT[payload.state];
+      if (payload.state === "online") this.clear(key);
+      if (!problem) return; // "unknown" says nothing new
+      const level = payload.state === "paper_low" ? "warning" : "error";
+      const detail = payload.detail ? `（${payload.detail}）` : "";
+      this.show(key, level, `取号机“${this._name("kiosks", payload.kiosk)}”：${problem}${detail}`);
+    }
+
+    _printJob(payload) {
+      const key = `print_job:${payload.job}`;
+      if (payload.status !== "failed") {
+        this.clear(key);
+        return;
+      }
+      const reason = payload.reason ? `：${payload.reason}` : "";
+      this.show(key, "error",
+        `取号机“${this._name("kiosks", payload.kiosk)}”未能打印号票 ${payload.ticket || ""}${reason}。号票已在屏幕上显示，请协助群众。`);
+      const failures = [...this.banners.keys()].filter((name) => name.startsWith("print_job:"));
+      failures.slice(0, Math.max(0, failures.length - KEPT_PRINT_FAILURES)).forEach((name) => this.banners.delete(name));
+      this._render();
+    }
+
+    _screen(payload) {
+      const key = `screen:${payload.kind}:${payload.display}`;
+      if (payload.kind === "window") {
+        if (payload.display !== this.windowId) return;
+        if (payload.connected === false) this.show(key, "warning", "本窗口的窗口屏已断开连接，请检查窗口屏。");
+        else this.clear(key);
+        return;
+      }
+      const display = ((this.layout && this.layout.displays) || []).find((item) => item.id === payload.display);
+      const name = display ? display.name : payload.display;
+      if (payload.connected === false) {
+        this.show(key, "error", `大厅显示屏“${name}”已断开连接，叫号可能无法显示。`);
+      } else if (payload.audio === "blocked") {
+        this.show(key, "warning", `大厅显示屏“${name}”的声音被浏览器阻止，请在该屏上点击“点击开启声音”。`);
+      } else if (payload.audio === "no_voice" && (!display || display.voice)) {
+        this.show(key, "warning", `大厅显示屏“${name}”无法播放语音，请检查语音包或音箱。`);
+      } else {
+        this.clear(key);
+      }
+    }
+
+    _render() {
+      this.container.replaceChildren(
+        ...[...this.banners.entries()].map(([key, banner]) => {
+          const row = document.createElement("div");
+          row.className = `banner ${banner.level}`;
+          row.dataset.key = key;
+          const text = document.createElement("span");
+          text.textContent = banner.text;
+          const close = document.createElement("button");
+          close.type = "button";
+          close.className = "link";
+          close.textContent = "知道了";
+          close.addEventListener("click", () => this.clear(key));
+          row.append(text, close);
+          return row;
+        }),
+      );
+    }
+  }
+
+  root.CounterAlerts = CounterAlerts;
+})(typeof window !== "undefined" ? window : globalThis);

@@ -1,0 +1,145 @@
+/*
+ * The lobby display (大厅综合屏): the newest call huge and flashing, the last calls, the waiting
+ * counts of the queues served in the display's zones, the clock and the notice line; every new
+ * call of its zones is announced in seq order.
+ */
+(function () {
+  "use strict";
+
+  const FLASH_MS = 8000; // how long a new call flashes
+  const KEPT_CALLS = 60;
+
+  const heroBox = document.getElementById("hero");
+  const heroTicket = document.getElementById("hero-ticket");
+  const heroWindow = document.getElementById("hero-window-number");
+  const heroName = document.getElementById("hero-window-name");
+  const recentList = document.getElementById("recent-list");
+
+  const calls = new Map(); // ticket id -> its newest call (a recall replaces the first call)
+  const freshUntil = new Map(); // seq -> time its highlight ends
+  let flashTimer = null;
+  const config = ScreenCommon.readConfig();
+  const zones = new Set(config.zones);
+  const limit = config.recent_limit || 10;
+
+  function inZones(call) {
+    return zones.has(call.zone);
+  }
+
+  function keep(call) {
+    const key = call.ticket_id || `seq:${call.seq}`;
+    const known = calls.get(key);
+    if (!known || known.seq < call.seq) calls.set(key, call);
+    if (calls.size > KEPT_CALLS) {
+      const oldest = [...calls.entries()].sort((a, b) => a[1].seq - b[1].seq)[0][0];
+      calls.delete(oldest);
+    }
+  }
+
+  function recent() {
+    return [...calls.values()].sort((a, b) => b.seq - a.seq).slice(0, limit);
+  }
+
+  function renderCalls() {
+    const shown = recent();
+    const newest = shown[0];
+    heroBox.dataset.empty = newest ? "false" : "true";
+    if (newest) {
+      heroTicket.textContent = newest.ticket;
+      heroWindow.textContent = newest.window_number;
+      heroName.textContent = newest.recall ? `${newest.window_name}（重呼）` : newest.window_name;
+    }
+    const now = Date.now();
+    recentList.replaceChildren(
+      ...shown.map((call) => {
+        const row = document.createElement("li");
+        row.dataset.seq = call.seq;
+        if ((freshUntil.get(call.seq) || 0) > now) row.classList.add("fresh");
+        const ticket = document.createElement("span");
+        ticket.className = "recent-ticket";
+        ticket.textContent = call.ticket;
+        const window = document.createElement("span");
+        window.className = "recent-window";
+        window.textContent = ScreenCommon.windowLabel(call.window_number);
+        row.append(ticket, window);
+        if (call.recall) {
+          const tag = document.createElement("span");
+          tag.className = "recent-tag";
+          tag.textContent = "重呼";
+          row.append(tag);
+        }
+        return row;
+      }),
+    );
+  }
+
+  function flash(call) {
+    freshUntil.set(call.seq, Date.now() + FLASH_MS);
+    heroBox.classList.remove("flash");
+    void heroBox.offsetWidth; // restart the animation for a call right after another
+    heroBox.classList.add("flash");
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => {
+      heroBox.classList.remove("flash");
+      freshUntil.clear();
+      renderCalls();
+    }, FLASH_MS);
+  }
+
+  function renderWaiting(waiting) {
+    for (const item of document.querySelectorAll("#waiting-list li")) {
+      const count = (waiting && waiting[item.dataset.queue]) || 0;
+      item.querySelector("b").textContent = count;
+      item.classList.toggle("empty", count === 0);
+    }
+  }
+
+  function startClock(timezone) {
+    const time = new Intl.DateTimeFormat("zh-CN", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hour12: false });
+    const date = new Intl.DateTimeFormat("zh-CN", { timeZone: timezone, month: "long", day: "numeric", weekday: "long" });
+    const tick = () => {
+      const now = new Date();
+      document.getElementById("clock-time").textContent = time.format(now);
+      document.getElementById("clock-date").textContent = date.format(now);
+      setTimeout(tick, 1000 - (now.getTime() % 1000) + 5);
+    };
+    tick();
+  }
+
+  // A notice longer than the screen is wide scrolls slowly; a short one stands still.
+  function fitNotice() {
+    const notice = document.getElementById("notice");
+    const overflow = notice.scrollWidth > notice.parentElement.clientWidth;
+    notice.classList.toggle("scrolling", overflow);
+    if (overflow) notice.style.animationDuration = `${Math.max(20, notice.textContent.length * 0.45)}s`;
+  }
+
+  const screen = ScreenCommon.start({
+    onSnapshot(snapshot, { first }) {
+      if (first) calls.clear();
+      snapshot.calls.filter(inZones).forEach(keep);
+      renderCalls();
+      renderWaiting(snapshot.waiting);
+    },
+    onCall(call) {
+      if (!inZones(call)) return;
+      keep(call);
+      flash(call);
+      renderCalls();
+      screen.sound.announce(call);
+    },
+    onEvent(kind, payload) {
+      if (kind === "waiting") renderWaiting(payload.waiting);
+    },
+  });
+  startClock(screen.config.timezone);
+  fitNotice();
+  window.addEventListener("resize", fitNotice);
+
+  // For tests and for whoever opens the console on a hall PC.
+  window.lobby = {
+    stream: screen.stream,
+    sound: screen.sound,
+    shown: () => recent().map((call) => ({ seq: call.seq, ticket: call.ticket, window: call.window_number })),
+  };
+})();

@@ -1,0 +1,83 @@
+/*
+ * ScreenSound: the voice of a screen. Builds the Announcer (announcer.js) from the screen's voice
+ * config, shows the "点击开启声音" button while the browser blocks sound, and reports the audio
+ * state to the server (`screen_status`) after every (re)connect and every change, so the clerks
+ * hear of a muted TV.
+ *
+ *   const sound = new ScreenSound(config, {button, stream});
+ *   sound.announce(call);     // a `called` event
+ *   sound.report();           // after the stream is live again
+ */
+(function (root) {
+  "use strict";
+
+  class ScreenSound {
+    constructor(config, { button, stream, onProblem }) {
+      this.config = config;
+      this.button = button;
+      this.stream = stream || null;
+      this.onProblem = onProblem || ((message) => console.error(message));
+      this.announcer = null;
+      this.status = null; // ok | blocked | no_voice; null while the voice pack loads
+      this.announced = []; // {seq, ticket, window}: every call handed to the announcer, in order
+      const voice = config.voice || {};
+      if (!voice.enabled) {
+        this.status = "no_voice";
+        return;
+      }
+      if (typeof root.Announcer !== "function") {
+        this.status = "no_voice";
+        this.onProblem("语音模块未加载，无法播报 / announcer.js is not loaded");
+        return;
+      }
+      try {
+        this.announcer = new root.Announcer({
+          packUrl: voice.pack_url,
+          repeat: voice.repeat,
+          template: voice.template,
+          mode: voice.mode,
+          onStatus: (status) => this._setStatus(status),
+        });
+      } catch (error) {
+        this.status = "no_voice";
+        this.onProblem(`语音播报无法启动：${error.message}`);
+        return;
+      }
+      if (button) {
+        button.addEventListener("click", () => this.announcer.unlock());
+      }
+    }
+
+    attach(stream) {
+      this.stream = stream;
+    }
+
+    announce(call) {
+      if (!this.announcer) return;
+      this.announced.push({ seq: call.seq, ticket: call.ticket, window: call.window_number });
+      try {
+        this.announcer.announce({ ticket: call.ticket, window: call.window_number });
+      } catch (error) {
+        this.onProblem(`无法播报 ${call.ticket}：${error.message}`); // a malformed number is refused at once
+      }
+    }
+
+    report() {
+      if (!this.stream || this.status === null) return;
+      this.stream.emit("screen_status", {
+        site: this.config.site,
+        display: this.config.display,
+        kind: this.config.kind,
+        audio: this.status,
+      });
+    }
+
+    _setStatus(status) {
+      this.status = status;
+      if (this.button) this.button.hidden = status !== "blocked";
+      this.report();
+    }
+  }
+
+  root.ScreenSound = ScreenSound;
+})(typeof window !== "undefined" ? window : globalThis);

@@ -1,0 +1,86 @@
+/*
+ * The window screen (窗口屏) above one counter: its number and name, the ticket being served,
+ * 暂停服务 with the reason when paused, 未开放 when closed, and the waiting counts of its queues.
+ * The state comes from the snapshot's windows and from `window` events: nothing is polled.
+ */
+(function () {
+  "use strict";
+
+  const FLASH_MS = 8000;
+  const STATUS_TEXT = { called: "请到本窗口办理", serving: "正在办理" };
+
+  const stateBox = document.getElementById("window-state");
+  const label = document.getElementById("state-label");
+  const main = document.getElementById("state-main");
+  const detail = document.getElementById("state-detail");
+  const config = ScreenCommon.readConfig();
+  let view = null;
+  let flashTimer = null;
+
+  function render() {
+    const state = view ? view.state : "closed";
+    const current = view && view.current;
+    stateBox.dataset.state = current && state !== "closed" ? "serving" : state;
+    if (state === "closed") {
+      label.textContent = "暂停服务";
+      main.textContent = "未开放";
+      detail.textContent = "请留意其他窗口叫号";
+    } else if (state === "paused") {
+      label.textContent = current ? `${current.ticket} 号办理中` : "";
+      main.textContent = "暂停服务";
+      detail.textContent = view.reason && view.reason !== "暂停服务" ? `原因：${view.reason}` : "请稍候";
+    } else if (current) {
+      label.textContent = STATUS_TEXT[current.status] || "正在办理";
+      main.textContent = current.ticket;
+      detail.textContent = "";
+    } else {
+      label.textContent = "欢迎办理";
+      main.textContent = "等待叫号";
+      detail.textContent = "请留意叫号";
+    }
+  }
+
+  function renderWaiting(waiting) {
+    for (const item of document.querySelectorAll("#window-queues li")) {
+      item.querySelector("b").textContent = (waiting && waiting[item.dataset.queue]) || 0;
+    }
+  }
+
+  function flash() {
+    stateBox.classList.remove("flash");
+    void stateBox.offsetWidth;
+    stateBox.classList.add("flash");
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => stateBox.classList.remove("flash"), FLASH_MS);
+  }
+
+  const screen = ScreenCommon.start({
+    onSnapshot(snapshot) {
+      view = (snapshot.windows || {})[config.window] || null;
+      render();
+      renderWaiting(snapshot.waiting);
+    },
+    onCall(call) {
+      if (call.window !== config.window) return;
+      // the `window` event that follows carries the state; show the number at once all the same
+      view = Object.assign({}, view, {
+        state: view && view.state !== "closed" ? view.state : "open",
+        current: { ticket: call.ticket, ticket_id: call.ticket_id, status: "called", service: call.service },
+      });
+      render();
+      flash();
+      screen.sound.announce(call);
+    },
+    onEvent(kind, payload) {
+      if (kind === "window" && payload.window === config.window) {
+        view = payload;
+        render();
+      } else if (kind === "waiting") {
+        renderWaiting(payload.waiting);
+      }
+    },
+  });
+  render();
+
+  window.windowScreen = { stream: screen.stream, sound: screen.sound, view: () => view };
+})();
