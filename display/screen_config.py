@@ -24,6 +24,13 @@ def voice_mode(requested: str | None, default: str | None) -> str | None:
     return requested
 
 
+def window_subtitle(window: Window) -> str:
+    """The window's name without the number the screen already shows big ("17号窗口 企业登记" → "企业登记")."""
+    label = f"{window.number}号窗口"
+    rest = window.name.removeprefix(label).strip()
+    return rest or window.name
+
+
 def _queues(site: Site, windows: list[Window]) -> list[dict]:
     seen: list[str] = []
     for window in windows:
@@ -53,6 +60,7 @@ def window_config(site: Site, window: Window, mode: str | None, pack_url: str) -
     return {
         "kind": "window", "site": site.id, "site_name": site.name, "timezone": site.timezone,
         "display": window.id, "window": window.id, "window_number": window.number, "window_name": window.name,
+        "window_subtitle": window_subtitle(window),
         "zone": window.zone, "queues": _queues(site, [window]),
         "voice": _voice(site, mode, 1, pack_url),
     }

@@ -119,7 +119,11 @@ class PrintService:
         with self._hall.db.read() as session:
             rows = session.execute(select(PrintJob.id, PrintJob.site, PrintJob.created_at)
                                    .where(PrintJob.status.in_(OPEN))).all()
+        known = {site.id for site in self._hall.layout.sites}
         for job_id, site_id, created_at in rows:
+            if site_id not in known:
+                log.warning("print job %s belongs to site %s, which the layout no longer has", job_id, site_id)
+                continue
             age = (now - created_at).total_seconds()
             if age >= self.ack_seconds:
                 self._change(site_id, job_id, "failed", INTERRUPTED, only_from=OPEN)

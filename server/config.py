@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -29,6 +30,13 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _networks(value: str) -> tuple:
+    try:
+        return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise ValueError(f"HALL_RATE_LIMIT_EXEMPT: {exc}") from exc
+
+
 def from_environment(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
     async_mode = os.environ.get("HALL_ASYNC_MODE", "threading")
@@ -46,6 +54,9 @@ def from_environment(instance_path: Path) -> dict:
         "PUBLIC_URL": os.environ.get("HALL_PUBLIC_URL") or None,
         "PRINTER_POLL_SECONDS": float(os.environ.get("HALL_PRINTER_POLL_SECONDS", "10")),
         "PRINT_ACK_SECONDS": float(os.environ.get("HALL_PRINT_ACK_SECONDS", "20")),
+        "AGENT_TOKEN": os.environ.get("HALL_AGENT_TOKEN") or None,
+        # Kiosks issue every ticket of their hall from one address: these addresses/networks are not limited.
+        "RATE_LIMIT_EXEMPT": _networks(os.environ.get("HALL_RATE_LIMIT_EXEMPT", "")),
         # Behind nginx: how many proxies set X-Forwarded-For/-Proto, so the rate limit counts kiosks, not nginx.
         "PROXY_HOPS": int(os.environ.get("HALL_PROXY_HOPS", "0")),
     }

@@ -96,13 +96,13 @@ def finish_clip(source: Path, target: Path, highpass: bool = False) -> None:
 
 
 def make_chime(target: Path, work: Path) -> None:
-    """A two-tone ding-dong (E5 then C5, ~0.8 s), each note a sine with a soft octave and a bell-like decay."""
+    """A two-tone ding-dong (E5 then C5, ~0.8 s), each note a sine with a soft octave, fading out over its length."""
 
     def note(name: str, hertz: float, length: float) -> Path:
         path = work / f"{name}.wav"
         # two input channels so synth makes one tone in each, then mixed down 4:1
         tones = ["synth", str(length), "sine", str(hertz), "sine", str(hertz * 2), "remix", "1v0.8,2v0.2"]
-        decay = ["fade", "l", "0.005", str(length), str(length - 0.02)]
+        decay = ["fade", "t", "0.005", str(length), str(length - 0.02)]
         run([*SOX, "-r", str(SAMPLE_RATE), "-c", "2", "-n", *WAV_OUTPUT, str(path), *tones, *decay])
         return path
 

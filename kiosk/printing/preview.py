@@ -11,6 +11,7 @@ import glob
 import io
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
@@ -75,19 +76,20 @@ def _best_face(path: str) -> FontFace | None:
     return FontFace(path, faces[0][1]) if font.getlength("号") >= 20 else None
 
 
-def _candidate_paths(bold: bool) -> list[str]:
+def _candidate_paths(bold: bool) -> Iterator[str]:
+    """Likely paths first; ``fc-list`` (a subprocess, which gevent's threadpool cannot start) only
+    when none of them holds a Chinese font."""
     weight = "Bold" if bold else "Regular"
-    paths = [f"{_NOTO_DIR}/NotoSansCJK-{weight}.ttc"]
+    yield f"{_NOTO_DIR}/NotoSansCJK-{weight}.ttc"
     for pattern in _FALLBACK_PATTERNS:
         found = sorted(glob.glob(pattern, recursive=True))
-        paths.extend(path for path in found if ("Bold" in path) == bold)
-        paths.extend(path for path in found if ("Bold" in path) != bold)
+        yield from (path for path in found if ("Bold" in path) == bold)
+        yield from (path for path in found if ("Bold" in path) != bold)
     if shutil.which("fc-list"):
         listed = subprocess.run(
             ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=10, check=False
         ).stdout
-        paths.extend(line.split(":")[0].strip() for line in listed.splitlines() if line.strip())
-    return paths
+        yield from (line.split(":")[0].strip() for line in listed.splitlines() if line.strip())
 
 
 @functools.cache

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify
+import ipaddress
+
+from flask import current_app, g, jsonify, request
 
 from server.api import bp
 from server.api.validation import json_body
@@ -12,7 +14,14 @@ from server.layout_view import site_layout
 
 
 def _issue_limit_off() -> bool:
-    return current_app.config["ISSUE_RATE_LIMIT"].strip() in ("", "0")
+    if current_app.config["ISSUE_RATE_LIMIT"].strip() in ("", "0"):
+        return True
+    exempt = current_app.config.get("RATE_LIMIT_EXEMPT") or ()
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    return any(address in network for network in exempt)
 
 
 def _issue_limit() -> str:

@@ -31,7 +31,7 @@ PAGE = """<!doctype html>
   const settings = new URLSearchParams(location.search);
   window.statuses = [];
   window.announcer = new Announcer({
-    packUrl: "/voice/default/",
+    packUrl: settings.get("pack") || "/voice/default/",
     repeat: Number(settings.get("repeat") || 1),
     template: settings.get("template") || undefined,
     maxAgeMs: settings.has("maxAgeMs") ? Number(settings.get("maxAgeMs")) : undefined,
@@ -242,6 +242,35 @@ def test_a_call_left_waiting_longer_than_max_age_is_set_aside_not_played(
 
     assert history == []
     assert (skipped[0]["ticket"], skipped[0]["reason"]) == ("A012", "stale")
+
+
+def test_a_screen_without_a_voice_pack_says_so_and_sets_calls_aside(
+    playwright: object, site_url: str
+) -> None:
+    page = open_page(playwright, site_url + "?pack=/voice/missing/", "no-user-gesture-required")
+    try:
+        page.wait_for_function("window.statuses.includes('no_voice')", timeout=15_000)
+        page.evaluate("void announcer.announce({ticket: 'A012', window: '5'})")
+        page.wait_for_function("announcer.skipped.length === 1", timeout=5_000)
+        statuses, skipped = page.evaluate("[window.statuses, announcer.skipped]")
+    finally:
+        page.context.browser.close()
+
+    assert statuses == ["no_voice"]
+    assert skipped[0]["reason"] == "no_voice"
+
+
+def test_a_window_name_the_pack_cannot_say_is_played_without_those_characters(shared_page: object) -> None:
+    manifest = load_manifest("default")
+
+    clips, missing = shared_page.evaluate(
+        """manifest => { const missing = [];
+            return [Announcer.speech.callClips('{ticket}到{window}', 'A1', '综合1', manifest, true, missing), missing]; }""",
+        manifest.to_json(),
+    )
+
+    assert clips == [CHIME, "A", "yi", "dao", "yi"]
+    assert missing == ["综", "合"]
 
 
 @pytest.mark.parametrize(

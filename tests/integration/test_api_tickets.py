@@ -136,3 +136,18 @@ def test_queues_report_waiting_counts(client):
     issue(client, "teacher-cert")
     queues = {q["id"]: q for q in client.get("/api/v1/sites/hall/queues").get_json()}
     assert queues["biz"]["waiting"] == 1 and queues["general"]["waiting"] == 1 and queues["pickup"]["waiting"] == 0
+
+
+def test_kiosk_addresses_listed_as_exempt_are_not_rate_limited(database_url):
+    import ipaddress
+
+    app = make_app(database_url, ISSUE_RATE_LIMIT="1/minute",
+                   RATE_LIMIT_EXEMPT=(ipaddress.ip_network("10.20.0.0/24"),))
+    kiosk = app.test_client()
+    kiosk_env = {"REMOTE_ADDR": "10.20.0.7"}
+    statuses = [kiosk.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"},
+                           environ_base=kiosk_env).status_code for _ in range(3)]
+    assert statuses == [201, 201, 201]
+    phone = {"REMOTE_ADDR": "192.0.2.9"}
+    assert [kiosk.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"},
+                       environ_base=phone).status_code for _ in range(2)] == [201, 429]

@@ -224,3 +224,23 @@ def test_with_an_agent_token_only_agents_that_know_it_are_served(database_url):
     finally:
         stop_print_services(boot(app))
         boot(app).db.dispose()
+
+
+def test_jobs_left_open_by_a_stopped_server_fail_when_it_starts_again(database_url):
+    import datetime as dt
+
+    from kiosk.jobs import INTERRUPTED
+
+    first = agent_app(database_url, ack_seconds=20)
+    ticket = issue(first.test_client())
+    stop_print_services(boot(first))
+    boot(first).db.dispose()
+
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
+    second = make_app(database_url, agent_hall(), PRINT_ACK_SECONDS=20, CLOCK=lambda: later)
+    try:
+        job = job_status(second.test_client(), ticket["print_job"])
+        assert job == {"id": ticket["print_job"], "status": "failed", "reason": INTERRUPTED}
+    finally:
+        stop_print_services(boot(second))
+        boot(second).db.dispose()

@@ -5,6 +5,9 @@ a share of the windows, one process the kiosks. They follow a shared schedule of
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import random
 import threading
 import time
@@ -12,8 +15,7 @@ from dataclasses import dataclass
 
 import requests
 
-from tests.perf.clients import DisplayClient
-
+LOAD_NICENESS = int(os.environ.get("HALL_BENCH_LOAD_NICENESS", "10"))
 Schedule = list[tuple[float, float, float]]  # (start time, seconds, calls per second over the whole hall)
 
 
@@ -27,11 +29,18 @@ class Share:
     total: int  # how many of that role the whole hall has (the rate is split between them)
 
 
+def lower_priority() -> None:
+    """Load processes yield the CPU to the server: in a hall the screens and counters are other machines,
+    here they share two cores with it, and an equal share would measure the load generator instead."""
+    os.nice(LOAD_NICENESS)
+
+
 def display_worker(share: Share, ready, stop, results) -> None:
+    lower_priority()
     screens = []
     for index, display in enumerate(share.names):
         url = share.urls[index % len(share.urls)]
-        screens.append(DisplayClient(url, share.site, display).start(timeout=30))
+        screens.append(RawScreen(url, share.site, display).start(timeout=30))
     ready.put(len(screens))
     stop.wait()
     results.put({"role": "display", "arrivals": [dict(screen.arrivals) for screen in screens],
@@ -60,6 +69,7 @@ def _paced(schedule: Schedule, share_of_rate: float, action, stop_at: float) -> 
 
 
 def clerk_worker(share: Share, headers: dict, schedule: Schedule, results) -> None:
+    lower_priority()
     calls: list[dict] = []
     answers: dict[str, int] = {}
     lock = threading.Lock()
@@ -98,6 +108,7 @@ def clerk_worker(share: Share, headers: dict, schedule: Schedule, results) -> No
 
 def kiosk_worker(share: Share, services: list[str], schedule: Schedule, surplus: float, results) -> None:
     """Issue tickets at ``surplus`` times the call rate, so the windows always find someone waiting."""
+    lower_priority()
     issued: list[dict] = []
     lock = threading.Lock()
     stop_at = schedule[-1][0] + schedule[-1][1]
@@ -124,3 +135,58 @@ def kiosk_worker(share: Share, services: list[str], schedule: Schedule, surplus:
     for thread in threads:
         thread.join()
     results.put({"role": "kiosk", "issued": issued})
+
+
+class RawScreen:
+    """A screen for the benchmark, speaking Engine.IO 4 / Socket.IO 5 over a plain WebSocket in one thread:
+    the arrival time is taken the moment the frame is read, before any parsing. (python-socketio's client
+    runs each event handler in a thread of its own; dozens of them in one process measure the GIL.)"""
+
+    def __init__(self, url: str, site: str, display: str) -> None:
+        self.url, self.site, self.display = url, site, display
+        self.arrivals: dict[str, float] = {}
+        self.connects = 0
+        self.snapshots = 0
+        self.closed = threading.Event()
+        self.socket = None
+
+    def start(self, timeout: float = 30) -> RawScreen:
+        import websocket
+
+        self.socket = websocket.create_connection(
+            self.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket", timeout=timeout)
+        if not self.socket.recv().startswith("0"):
+            raise RuntimeError("no Engine.IO open packet")
+        self.socket.send("40")
+        if not self.socket.recv().startswith("40"):
+            raise RuntimeError("no Socket.IO connect packet")
+        self.connects += 1
+        self.socket.send("42" + json.dumps(["subscribe", {"site": self.site, "display": self.display}]))
+        self.socket.settimeout(None)
+        threading.Thread(target=self._read, daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while not self.snapshots:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no snapshot")
+            time.sleep(0.01)
+        return self
+
+    def _read(self) -> None:
+        while not self.closed.is_set():
+            try:
+                frame = self.socket.recv()
+            except Exception:  # closed by stop() or by the server
+                return
+            now = time.time()
+            if frame == "2":
+                self.socket.send("3")  # Engine.IO pong
+            elif frame.startswith('42["called"'):
+                event = json.loads(frame[2:])[1]
+                self.arrivals.setdefault(event["ticket_id"], now)
+            elif frame.startswith('42["snapshot"'):
+                self.snapshots += 1
+
+    def stop(self) -> None:
+        self.closed.set()
+        with contextlib.suppress(Exception):
+            self.socket.close()

@@ -312,7 +312,9 @@
   // ---- time ------------------------------------------------------------------------------
 
   function clockTime(iso) {
-    return iso ? new Date(iso).toLocaleTimeString("zh-CN", { hour12: false }) : "—";
+    // the hall's time, whatever the PC's clock zone says
+    const options = { hour12: false, timeZone: (layout && layout.timezone) || undefined };
+    return iso ? new Date(iso).toLocaleTimeString("zh-CN", options) : "—";
   }
 
   function elapsed(iso) {

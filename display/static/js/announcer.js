@@ -84,7 +84,9 @@
         digits = "";
       }
       if (!isLetter(character) && !isIdeograph(character)) {
-        throw new Error(`窗口号只能含字母、数字和汉字: ${number} / window number may hold only letters, digits and Chinese characters`);
+        throw new Error(
+          `窗口号只能含字母、数字和汉字: ${number} / window number may hold only letters, digits and Chinese characters`,
+        );
       }
       spoken.push(character);
     }
@@ -161,8 +163,9 @@
           choice[start] = length;
         }
       }
-      if (lenient && fewest[start + 1] !== null && (fewest[start] === null || fewest[start] > fewest[start + 1] + SKIP_COST)) {
-        fewest[start] = fewest[start + 1] + SKIP_COST;
+      const skipping = fewest[start + 1] === null ? null : fewest[start + 1] + SKIP_COST;
+      if (lenient && skipping !== null && (fewest[start] === null || skipping < fewest[start])) {
+        fewest[start] = skipping;
         choice[start] = -1; // skip this character
       }
     }
@@ -206,6 +209,8 @@
       // `skipped` instead of being shouted into a hall that has moved on; null keeps every call
       this.maxAgeMs = options.maxAgeMs === undefined ? 180000 : options.maxAgeMs;
       this.speechRate = options.speechRate || 0.9;
+      // a lobby TV runs for weeks: keep the latest entries of history and skipped, not all of them
+      this.keep = options.keep || 500;
 
       this.queue = []; // pending: {ticket, window, queuedAt}
       this.history = []; // started or played: {ticket, window, clips, text, mode, repeat, at, startedAt, endedAt}
@@ -258,7 +263,8 @@
           console.warn("announcer: resume failed", error);
         }
       }
-      if (!this.context || this.context.state === "running") this._releaseUnlockWaiters();
+      // a waiting call tries again; if sound is still blocked it simply waits for the next unlock()
+      this._releaseUnlockWaiters();
     }
 
     // Resolves once nothing is queued or playing.
@@ -388,8 +394,13 @@
     }
 
     _skip(item, reason) {
-      this.skipped.push({ ticket: item.ticket, window: item.window, reason, at: Date.now() });
+      this._remember(this.skipped, { ticket: item.ticket, window: item.window, reason, at: new Date().toISOString() });
       item.resolve(null);
+    }
+
+    _remember(list, entry) {
+      list.push(entry);
+      if (list.length > this.keep) list.splice(0, list.length - this.keep);
     }
 
     // Play (or set aside) one call: true when it is done with, false when sound turned out to be
@@ -424,11 +435,12 @@
         endedAt: null,
       };
       if (missing.length > 0) entry.missing = missing;
-      this.history.push(entry);
+      this._remember(this.history, entry);
       this._setState("playing");
       const finished = useSpeech ? await this._speak(text, clips) : await this._playClips(clips);
       if (!finished) {
-        this.history.splice(this.history.indexOf(entry), 1);
+        const index = this.history.indexOf(entry);
+        if (index >= 0) this.history.splice(index, 1); // it never got to play
         await this._waitForUnlock();
         return false;
       }

@@ -42,7 +42,7 @@
       printer_banner: "打印机暂时无法出票：取号后请拍下屏幕上的二维码或记住号码，工作人员已收到提醒。",
       countdown: "{seconds} 秒后返回首页",
       issue_failed: "未能取号", network_error: "网络连接异常，请稍后再试或咨询导办人员。",
-      busy: "正在取号，请稍候……", hall_tag: "",
+      busy: "正在取号，请稍候……",
     },
     en: {
       take_ticket: "Self-service tickets", elder_mode: "Larger text", elder_mode_on: "Standard text",
@@ -68,7 +68,7 @@
       printer_banner: "The printer cannot print right now: after taking a number, photograph the QR code or remember the number. Staff have been alerted.",
       countdown: "Back to start in {seconds} s",
       issue_failed: "No ticket issued", network_error: "Network problem. Please try again or ask a guide.",
-      busy: "Issuing your ticket…", hall_tag: "",
+      busy: "Issuing your ticket…",
     },
   };
 
