@@ -14,7 +14,7 @@ from kiosk.printing.preview import ticket_png
 from kiosk.printing.ticket import TicketPrint
 
 
-def sample_ticket(english: bool = False, hall_name: str = "清河县政务服务中心") -> TicketPrint:
+def sample_ticket(english: bool = False, hall_name: str = "固镇县政务服务中心") -> TicketPrint:
     return TicketPrint(
         hall_name=hall_name,
         number="A012",
@@ -28,7 +28,7 @@ def sample_ticket(english: bool = False, hall_name: str = "清河县政务服务
         qr_url="https://hall.example.gov.cn/t/Qm9vZnVkZ2VzQW5kQ3JlYW0x",
         priority_name="老年人",
         english=english,
-        hall_name_en="Qinghe County Government Service Centre",
+        hall_name_en="Guzhen County Government Service Centre",
         service_name_en="Company registration",
         zone_name_en="General acceptance area",
         notice_en="Missed your call? Please take a new ticket.",
