@@ -35,6 +35,7 @@ from display.voice.pack_script import SCRIPT, ScriptLine
 from display.voice.speech import DEFAULT_TEMPLATE
 
 # espeak-ng's pitch contours per tone; tone 3 is the full 214 at the end of an utterance, 21 inside it
+CLIP_NAME = re.compile(r"[A-Za-z0-9_-]+")  # becomes a file name: nothing that could leave the folder
 ESPEAK_TONES = {"1": ("55",), "2": ("35",), "3": ("214", "21"), "4": ("51",)}
 
 
@@ -53,16 +54,26 @@ def read_extra_lines(recordings: Path) -> list[ScriptLine]:
     path = recordings / "extra.tsv"
     if not path.exists():
         return []
-    lines = []
+    lines: list[ScriptLine] = []
+    taken = {line.name for line in SCRIPT}
     for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not row.strip() or row.startswith("#"):
             continue
-        fields = row.split("\t")
-        if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
+        fields = [field.strip() for field in row.split("\t")]
+        if len(fields) != 2 or not fields[1]:
             raise PackBuildError(
                 f"{path}:{number}: 需要“名称<TAB>内容” / expected name<TAB>text, got {row!r}"
             )
-        lines.append(ScriptLine(name=fields[0].strip(), text=fields[1].strip(), pinyin=""))
+        name, text = fields
+        if not CLIP_NAME.fullmatch(name) or name == CHIME:
+            raise PackBuildError(
+                f"{path}:{number}: 名称只能用字母、数字、_ 和 - / name {name!r} must be letters, digits, _ or -"
+                f" (and not {CHIME!r})"
+            )
+        if name in taken:
+            raise PackBuildError(f"{path}:{number}: 名称重复 / clip {name!r} already exists")
+        taken.add(name)
+        lines.append(ScriptLine(name=name, text=text, pinyin=""))
     return lines
 
 
@@ -85,7 +96,10 @@ def check_espeak_tones(lines: list[ScriptLine]) -> list[str]:
 def build_pack(outdir: Path, name: str = "default", recordings: Path | None = None) -> Manifest:
     """Write every clip, the chime and manifest.json into ``outdir``; raise PackBuildError if the
     result fails its checks."""
-    require_tools("sox") if recordings else require_tools("espeak-ng", "sox")
+    if recordings:
+        require_tools("sox")
+    else:
+        require_tools("espeak-ng", "sox")
     lines = list(SCRIPT) + (read_extra_lines(recordings) if recordings else [])
     if recordings:
         missing = [

@@ -39,7 +39,8 @@ def needed_calls() -> list[tuple[str, str]]:
 
 def measure_files(pack: Manifest) -> tuple[list[ClipMeasure], list[str]]:
     """Measure every file of the pack; unreadable or missing files are reported, not raised."""
-    assert pack.folder is not None, "a pack must be loaded from disk to be measured"
+    if pack.folder is None:
+        raise ValueError(f"voice pack {pack.name!r} was not loaded from disk: nothing to measure")
     files = [(clip.name, clip.file) for clip in pack.clips.values()]
     if pack.chime:
         files.append((CHIME, pack.chime))
@@ -69,6 +70,10 @@ def pack_problems(pack: Manifest, template: str = DEFAULT_TEMPLATE) -> list[str]
             problems.append(
                 f"{measure.file}: 时长不符 / lasts {measure.duration_ms} ms, manifest says {declared[measure.name]}"
             )
+    listed = {clip.file for clip in pack.clips.values()} | {pack.chime}
+    for path in sorted(pack.folder.glob("*.wav")) if pack.folder else []:
+        if path.name not in listed:
+            problems.append(f"{path.name}: 不在清单中，请删除 / not in the manifest, remove it")
     total = sum(measure.size_bytes for measure in measures)
     if total > LONGEST_PACK_BYTES:
         problems.append(f"语音包过大 / pack is {total} bytes, more than {LONGEST_PACK_BYTES}")
@@ -94,7 +99,8 @@ def sample_call_ms(pack: Manifest, with_chime: bool = False) -> int:
 def tone_problems(pack: Manifest, folder: Path | None = None) -> list[tuple[str, str, str]]:
     """(clip, expected tone, heard shape) for number clips whose pitch does not move as their tone should."""
     folder = folder or pack.folder
-    assert folder is not None
+    if folder is None:
+        raise ValueError(f"voice pack {pack.name!r} was not loaded from disk: nothing to measure")
     by_text = pack.clip_by_text()
     wrong = []
     for line in NUMBERS:

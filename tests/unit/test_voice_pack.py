@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from display.voice.build_pack import PackBuildError, build_pack, recording_sheet
+from display.voice.build_pack import PackBuildError, build_pack, read_extra_lines, recording_sheet
 from display.voice.manifest import CHIME, load_manifest, pack_folder
 from display.voice.pack_check import pack_problems, tone_problems
 from display.voice.pack_script import SCRIPT
@@ -169,3 +169,33 @@ def test_building_from_recordings_names_every_missing_take(tmp_path: Path) -> No
 
     assert "hao.wav (号)" in str(refused.value) and "Z.wav (Z)" in str(refused.value)
     assert "qing.wav" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("guke", "expected name<TAB>text"),
+        ("guke\t", "expected name<TAB>text"),
+        ("../guke\t顾客", "must be letters, digits"),
+        ("chime\t叮咚", "must be letters, digits"),
+        ("qing\t请", "already exists"),
+    ],
+)
+def test_a_bad_line_in_extra_tsv_is_refused_with_its_line_number(
+    tmp_path: Path, row: str, reason: str
+) -> None:
+    (tmp_path / "extra.tsv").write_text(f"# extra phrases\n{row}\n", encoding="utf-8")
+
+    with pytest.raises(PackBuildError, match=reason) as refused:
+        read_extra_lines(tmp_path)
+
+    assert "extra.tsv:2:" in str(refused.value)
+
+
+def test_a_sound_file_the_manifest_does_not_list_is_reported(tmp_path: Path) -> None:
+    copy = shutil.copytree(PACK, tmp_path / "default")
+    shutil.copy(copy / "qing.wav", copy / "old_qing.wav")
+
+    assert pack_problems(load_manifest(copy)) == [
+        "old_qing.wav: 不在清单中，请删除 / not in the manifest, remove it"
+    ]
