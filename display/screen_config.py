@@ -5,7 +5,7 @@ from __future__ import annotations
 from layout.model import Display, Site, Window
 
 VOICE_MODES = ("clips", "speech")
-RECENT_CALLS_SHOWN = 10
+RECENT_CALLS_SHOWN = 8
 
 
 class BadScreenOption(ValueError):

@@ -33,6 +33,15 @@ Publisher = Callable[[str, list[Event]], None]
 PAUSE_REASON_MAX = 32
 
 
+class EventBatch(list):
+    """The events of one transaction, in order, as (kind, payload); ``deferred`` holds the payloads that
+    are computed when the transaction takes its seqs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deferred: list[tuple[dict, Callable]] = []
+
+
 class NotFound(Exception):
     """An id that names nothing: the API answers 404."""
 
@@ -90,33 +99,66 @@ class Hall:
         # the site's seq row and the screens' gap check.
         return self._site_locks.setdefault(site_id, threading.Lock())
 
-    def transaction(self, site_id: str, work: Callable[[store.Session, list[Event]], object]):
-        """Run ``work(session, events)`` in one write transaction, then publish what it recorded."""
-        events: list[Event] = []
-        with self._lock(site_id):
+    def transaction(self, site_id: str, work: Callable[[store.Session, EventBatch], object]):
+        """Run ``work(session, events)`` in one write transaction, then publish what it recorded.
+
+        The events get their seqs just before the commit, under the site's sequence row lock and the
+        process's site lock, which both stay held until the events are published: the hall's
+        serial section is only that, not the whole use case. (SQLite takes its write lock at BEGIN,
+        so there the process's lock covers the whole transaction, and no two greenlets of a process
+        ever wait for each other inside SQLite.)"""
+        events = EventBatch()
+        lock = self._lock(site_id)
+        held = self.db.is_sqlite and lock.acquire()
+        try:
             with self.db.write() as session:
                 result = work(session, events)
+                if events:
+                    session.flush()  # the use case's own writes, before the serial section begins
+                    held = held or lock.acquire()
+                    self._sequence(session, site_id, events)
+                    session.commit()
             if events:
                 try:
-                    self.publish(site_id, events)
+                    self.publish(site_id, list(events))
                 except Exception:
                     # Committed is committed: screens catch up from the snapshot when they resubscribe.
                     log.exception("publishing %d events of %s failed", len(events), site_id)
+        finally:
+            if held:
+                lock.release()
         return result
+
+    def _sequence(self, session, site_id: str, events: EventBatch) -> None:
+        """Number the events (this locks the site's sequence row until the commit), compute the payloads
+        that must be read in seq order, and store the events."""
+        first = store.reserve_seqs(session, site_id, len(events))
+        for offset, (_, event) in enumerate(events):
+            event["seq"] = first + offset
+        for event, compute in events.deferred:
+            event.update(compute(session))
+        store.insert_events(session, site_id, events, self.clock())
 
     def announce(self, site_id: str, kind: str, payload: dict) -> dict:
         """Record and publish one event that belongs to no use case (printer state, screen audio…)."""
         site = self.site(site_id)
         return self.transaction(site.id, lambda session, events: self.record(session, events, site, kind, payload))
 
-    def record(self, session, events: list[Event], site: Site, kind: str, payload: dict) -> dict:
-        """Give the event the site's next seq inside this transaction; it is published after commit."""
-        event = store.append_event(session, site.id, kind, payload, self.clock())
+    def record(self, session, events: EventBatch, site: Site, kind: str,
+               payload: dict | Callable[[store.Session], dict]) -> dict:
+        """Add an event to this transaction; it gets the site's next seq at the commit and is published
+        after it. A payload given as a function of the session is read at that moment, in seq order."""
+        event: dict = {"seq": None}
+        if callable(payload):
+            events.deferred.append((event, payload))
+        else:
+            event.update(payload)
         events.append((kind, event))
         return event
 
-    def _record_waiting(self, session, events: list[Event], site: Site) -> None:
-        self.record(session, events, site, "waiting", {"waiting": store.waiting_counts(session, site.id)})
+    def _record_waiting(self, session, events: EventBatch, site: Site) -> None:
+        # Read at the commit: two kiosks issuing at once must not each announce a count without the other.
+        self.record(session, events, site, "waiting", lambda reader: {"waiting": store.waiting_counts(reader, site.id)})
 
     # -- tickets -------------------------------------------------------------------------------
     def issue_ticket(self, site_id: str, service_id: str, priority: str | None = None,
@@ -215,9 +257,7 @@ class Hall:
         return estimate_minutes(ahead, open_windows, durations, default)
 
     def _open_windows_for(self, session, site: Site, queue_id: str, day: dt.date) -> int:
-        serving = set(windows_for_queue(site, queue_id))
-        return sum(1 for state in store.window_states(session, site.id)
-                   if state.window in serving and state.day == day and state.state == "open")
+        return store.count_open_windows(session, site.id, windows_for_queue(site, queue_id), day)
 
     def queues(self, site_id: str) -> list[dict]:
         site = self.site(site_id)

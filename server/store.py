@@ -34,23 +34,23 @@ def next_counter(session: Session, site: str, scope: str, day: dt.date) -> int:
     return session.execute(statement).scalar_one()
 
 
-def next_seq(session: Session, site: str) -> int:
-    statement = _upsert(session, SiteSequence, {"site": site, "seq": 1}, ["site"],
-                        {"seq": 1}).returning(SiteSequence.seq)
-    return session.execute(statement).scalar_one()
+def reserve_seqs(session: Session, site: str, count: int) -> int:
+    """Take the site's next ``count`` seqs in one statement (the row stays locked until the commit, which
+    keeps seqs gapless and in commit order across processes); returns the first."""
+    statement = _upsert(session, SiteSequence, {"site": site, "seq": count}, ["site"],
+                        {"seq": count}).returning(SiteSequence.seq)
+    return session.execute(statement).scalar_one() - count + 1
 
 
 def current_seq(session: Session, site: str) -> int:
     return session.scalar(select(SiteSequence.seq).where(SiteSequence.site == site)) or 0
 
 
-def append_event(session: Session, site: str, kind: str, payload: dict, now: dt.datetime) -> dict:
-    """Give the event the site's next seq and keep it; returns the payload with its seq."""
-    seq = next_seq(session, site)
-    payload = {"seq": seq, **payload}
-    session.execute(insert(SiteEvent).values(site=site, seq=seq, kind=kind, payload=json.dumps(
-        payload, ensure_ascii=False), created_at=now))
-    return payload
+def insert_events(session: Session, site: str, events: Sequence[tuple[str, dict]], now: dt.datetime) -> None:
+    """Keep numbered events (payloads carry their seq) for snapshots and replays."""
+    session.execute(insert(SiteEvent), [
+        {"site": site, "seq": payload["seq"], "kind": kind, "payload": json.dumps(payload, ensure_ascii=False),
+         "created_at": now} for kind, payload in events])
 
 
 def recent_events(session: Session, site: str, kind: str, limit: int = RECENT_CALLS) -> list[dict]:
@@ -108,15 +108,28 @@ def window_state(session: Session, site: str, window: str, lock: bool = False) -
     """The window's row, created closed on first use; ``lock`` holds it for this transaction."""
     statement = select(WindowState).where(WindowState.site == site, WindowState.window == window)
     if lock:
+        statement = statement.with_for_update()
+        state = session.scalars(statement).one_or_none()
+        if state is not None:
+            return state
+        # First use of the window: create the row (another process may race us to it), then lock it.
         dialect = session.get_bind().dialect.name
         factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
         session.execute(factory(WindowState).values(site=site, window=window, state="closed",
                                                     interleave_position=0).on_conflict_do_nothing())
-        statement = statement.with_for_update()
     state = session.scalars(statement).one_or_none()
     if state is None:
         state = WindowState(site=site, window=window, state="closed", interleave_position=0)
     return state
+
+
+def count_open_windows(session: Session, site: str, windows: Sequence[str], day: dt.date) -> int:
+    """How many of ``windows`` are open on ``day`` (one COUNT, not a row per window)."""
+    if not windows:
+        return 0
+    return session.scalar(select(func.count()).select_from(WindowState).where(
+        WindowState.site == site, WindowState.window.in_(windows), WindowState.day == day,
+        WindowState.state == "open")) or 0
 
 
 def window_states(session: Session, site: str) -> list[WindowState]:

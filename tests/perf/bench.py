@@ -169,7 +169,8 @@ def run_mode(mode: Mode, args) -> list[dict]:
         outputs += [results.get(timeout=120) for _ in range(args.display_processes)]
         rows = summarise(mode, schedule, outputs, usage, connected)
         if args.keep_logs:
-            print(f"logs of {mode.name}: {folder}", file=sys.stderr)
+            (folder / "raw.json").write_text(json.dumps({"schedule": schedule, "outputs": outputs}))
+            print(f"logs of {mode.name} (raw.json holds every timing): {folder}", file=sys.stderr)
         return rows
     finally:
         for process in processes:
@@ -198,14 +199,13 @@ def backlog(urls: list[str], count: int) -> None:
 
 
 def profile(pids: list[int], step, folder: Path) -> list:
-    """py-spy (pip install py-spy) samples each server process through the peak step, idle frames
-    included (a process that waits is as interesting as one that computes); collapsed stacks go to
-    the mode's log folder."""
+    """py-spy (pip install py-spy) samples where each server process spends its CPU through the peak
+    step; collapsed stacks go to the mode's log folder."""
     import subprocess
 
     start, seconds, _ = step
     delay = max(0.0, start - time.time())
-    command = [str(Path(sys.executable).parent / "py-spy"), "record", "--idle", "--format", "raw", "--rate", "200",
+    command = [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "--rate", "200",
                "-d", str(int(seconds)), "-p"]
     threading.Event().wait(delay)  # start sampling when the peak step starts
     profilers = [subprocess.Popen(command + [str(pid), "-o", str(folder / f"profile-{pid}.txt")],

@@ -348,7 +348,11 @@
   };
 
   async function act(action, body) {
-    if (busy || !me || !windowId) return;
+    if (!me || !windowId) return;
+    if (busy) {
+      say("正在处理上一个操作，请稍候再按。", "error", "busy");
+      return;
+    }
     busy = true;
     document.body.classList.add("busy");
     try {
@@ -415,11 +419,17 @@
     if (button) perform(button.dataset.action, button.dataset.outcome);
   });
 
+  // Letters typed into a field are text, not commands; a ticked checkbox keeps the shortcuts working.
+  function typing(target) {
+    const field = target.closest("textarea, select, [contenteditable], input");
+    return Boolean(field) && !(field.tagName === "INPUT" && ["checkbox", "radio"].includes(field.type));
+  }
+
   document.addEventListener("keydown", (event) => {
     if (views.desk.hidden || event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
     if (document.querySelector("dialog[open]")) return; // the dialog has the keyboard
-    if (event.target.closest("input, textarea, select")) return;
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    if (typing(event.target) || (key === " " && event.target.closest("input"))) return; // Space ticks a box
     const binding = KEYS[key];
     if (!binding) return;
     event.preventDefault(); // F1 would open the browser's help, Space would press the focused button
@@ -527,6 +537,6 @@
     route();
   }
 
-  window.counter = { stream, state: () => ({ me, windowId, view, ticket }) };
+  window.counter = { stream, alerts, state: () => ({ me, windowId, view, ticket }) };
   start();
 })();

@@ -20,7 +20,7 @@
   let flashTimer = null;
   const config = ScreenCommon.readConfig();
   const zones = new Set(config.zones);
-  const limit = config.recent_limit || 10;
+  const limit = config.recent_limit || 8;
 
   function inZones(call) {
     return zones.has(call.zone);
@@ -47,7 +47,9 @@
     if (newest) {
       heroTicket.textContent = newest.ticket;
       heroWindow.textContent = newest.window_number;
-      heroName.textContent = newest.recall ? `${newest.window_name}（重呼）` : newest.window_name;
+      // the number is already said big above: "17号窗口 企业登记" → "企业登记"
+      const name = newest.window_name.replace(ScreenCommon.windowLabel(newest.window_number), "").trim();
+      heroName.textContent = (name || newest.window_name) + (newest.recall ? "（重呼）" : "");
     }
     const now = Date.now();
     recentList.replaceChildren(

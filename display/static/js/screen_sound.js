@@ -46,6 +46,14 @@
       if (button) {
         button.addEventListener("click", () => this.announcer.unlock());
       }
+      // The announcer says "ok" again only once a call has played; sound that is allowed again
+      // (the button, or any touch on the screen) is good news to pass on at once.
+      const context = this.announcer.context;
+      if (context) {
+        context.addEventListener("statechange", () => {
+          if (context.state === "running" && this.status === "blocked") this._setStatus("ok");
+        });
+      }
     }
 
     attach(stream) {
