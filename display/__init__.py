@@ -28,6 +28,6 @@ def _start_registry(app: Flask, wiring) -> None:
 
 def connected_screens(app: Flask) -> list[dict]:
     """Every screen connected to this server process: sid, site, kind, display, audio, since, address."""
-    from server.bootstrap import boot
+    from display.events import connected_screens as listed
 
-    return boot(app).extras["screens"].screens()
+    return listed(app)

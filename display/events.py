@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 
 from display.screens import AUDIO_STATES, SCREEN_KINDS, ScreenKey, ScreenRegistry, ScreenState
 from server.bootstrap import boot
@@ -30,6 +30,11 @@ class StatusError(ValueError):
 
 def registry() -> ScreenRegistry:
     return boot(current_app).extras["screens"]
+
+
+def connected_screens(app: Flask) -> list[dict]:
+    """Every screen connected to this server process: sid, site, kind, display, audio, since, address."""
+    return boot(app).extras["screens"].screens()
 
 
 def _text(data: dict, name: str, default: str | None = None) -> str:

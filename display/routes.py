@@ -68,10 +68,13 @@ def screens(site_id: str):
     connected = registry().screens(site.id)
     for screen in connected:
         screen.pop("sid")
+        # a screen keeps its entry until it leaves, even if a new layout has dropped its display
         if screen["kind"] == "lobby":
             display = site.display(screen["display"])
-            screen["name"], screen["voice"] = display.name, display.voice
+            screen["name"] = display.name if display else screen["display"]
+            screen["voice"] = display.voice if display else None
         else:
             # the layout gives window screens no voice (a page may still turn it on with ?voice=)
-            screen["name"], screen["voice"] = site.window(screen["display"]).name, False
+            window = site.window(screen["display"])
+            screen["name"], screen["voice"] = (window.name if window else screen["display"]), False
     return jsonify(connected)

@@ -5,6 +5,7 @@ surviving process when one dies."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import threading
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
 from tests.perf.clients import DisplayClient, FailoverSession
 from tests.support.live_server import ROOT, LiveServer, free_port, wait_until
@@ -187,7 +189,7 @@ def test_nginx_caches_static_files_but_not_the_api(two_processes, nginx):
     assert "X-Cache-Status" not in requests.get(f"{nginx}/api/v1/sites", timeout=5).headers
 
 
-def test_concurrent_issues_on_two_processes_never_share_a_number(two_processes):
+def test_concurrent_issues_on_two_processes_never_share_a_number(two_processes, postgres_url):
     urls = [server.url for server in two_processes]
     issued: list[dict] = []
     lock = threading.Lock()
@@ -205,3 +207,12 @@ def test_concurrent_issues_on_two_processes_never_share_a_number(two_processes):
         thread.join(timeout=60)
     numbers = sorted(ticket["number"] for ticket in issued)
     assert numbers == [f"D{n:03d}" for n in range(1, 151)]
+    # Counts are read when the seq is taken: the last `waiting` event knows every ticket, whoever won.
+    engine = create_engine(postgres_url)
+    with engine.connect() as connection:
+        last = connection.execute(text("SELECT payload FROM site_events WHERE kind = 'waiting' "
+                                       "ORDER BY seq DESC LIMIT 1")).scalar_one()
+        seqs = connection.execute(text("SELECT seq FROM site_events ORDER BY seq")).scalars().all()
+    engine.dispose()
+    assert json.loads(last)["waiting"]["q3"] == 150
+    assert seqs == list(range(1, len(seqs) + 1)), "gapless across both processes"

@@ -364,3 +364,35 @@ def test_a_screen_that_stops_reading_never_slows_a_clerk(tmp_path):
         if stalled is not None:
             stalled.close()
         server.stop()
+
+
+# -- configuration for production -------------------------------------------------------------------------
+def test_db_upgrade_brings_the_schema_to_head_and_says_so(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'fresh.db'}")
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "database schema at revision 0001" in result.output
+
+
+def test_behind_nginx_the_rate_limit_counts_each_kiosk_not_the_proxy(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'hall.db'}", ISSUE_RATE_LIMIT="2/minute", PROXY_HOPS=1)
+    client = app.test_client()
+
+    def issue(address: str) -> int:
+        return client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [issue("10.0.0.1") for _ in range(3)] == [201, 201, 429]
+    assert issue("10.0.0.2") == 201, "another kiosk has its own allowance"
+
+
+def test_a_disabled_account_loses_access_within_the_cache_period(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'hall.db'}", ACTOR_CACHE_SECONDS=0.3)
+    client = app.test_client()
+    headers = create_staff(app)
+    assert client.post(f"{W}/w1/open", headers=headers).status_code == 200
+    with app.extensions["hall_wiring"].db.write() as session:
+        session.execute(text("UPDATE users SET active = false"))
+    wait_until(lambda: client.post(f"{W}/w1/pause", headers=headers).status_code == 401, 5, 0.05,
+               "the disabled account refused")
+    assert client.post(f"{W}/w1/open", headers=headers).get_json()["error"]["code"] == "invalid_token"

@@ -39,7 +39,6 @@
   let ticket = null; // GET /tickets/<id> of the current ticket
   let windows = {}; // window id -> state view, from the snapshot and `window` events
   let queues = [];
-  let busy = false;
   let queueTimer = null;
   const checked = new Map(); // ticket id -> indexes of ticked checklist items
 
@@ -97,10 +96,14 @@
 
   // ---- the server's state ----------------------------------------------------------------
 
+  let refreshes = 0;
+
   async function refresh() {
     if (!me || !windowId) return;
+    const mine = (refreshes += 1);
     try {
-      applyView(await api.request("GET", `${sitePath}/windows/${encodeURIComponent(windowId)}`));
+      const fetched = await api.request("GET", `${sitePath}/windows/${encodeURIComponent(windowId)}`);
+      if (mine === refreshes) applyView(fetched); // an older answer overtaken by a newer question is stale
       clearNetworkError();
     } catch (error) {
       sayError(error);
@@ -347,14 +350,28 @@
     transfer: (result) => `${result.number} 已转办至“${(result.transferred_ticket || {}).service_name || ""}”，保留原取号时间排队。`,
   };
 
-  async function act(action, body) {
+  // Actions run one after another in the order the clerk pressed them: a quick S then 1 does both,
+  // and a second F1 is answered by the server (current_ticket_open) instead of being lost.
+  let chain = Promise.resolve();
+  let pending = 0;
+  const MAX_PENDING = 3;
+
+  function act(action, body) {
     if (!me || !windowId) return;
-    if (busy) {
-      say("正在处理上一个操作，请稍候再按。", "error", "busy");
+    if (pending >= MAX_PENDING) {
+      say("操作太快了，请等前面的操作完成后再按。", "error", "busy");
       return;
     }
-    busy = true;
+    pending += 1;
     document.body.classList.add("busy");
+    chain = chain.then(() => run(action, body)).finally(() => {
+      pending -= 1;
+      document.body.classList.toggle("busy", pending > 0);
+    });
+  }
+
+  async function run(action, body) {
+    if (!me || !windowId) return; // logged out by an earlier action in the line
     try {
       const result = await api.request("POST", `${sitePath}/windows/${encodeURIComponent(windowId)}/${action}`, body);
       say(DONE[action](result), result === null ? "info" : "done");
@@ -365,11 +382,8 @@
         return;
       }
       sayError(error);
-    } finally {
-      busy = false;
-      document.body.classList.remove("busy");
     }
-    await refresh(); // whatever happened, show what the server holds now
+    refresh(); // whatever happened, show what the server holds now
   }
 
   function perform(action, outcome) {
