@@ -5,6 +5,8 @@ clerk's request for long. Screens that missed events see a gap in ``seq`` and re
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 
 from socketio import RedisManager
@@ -13,7 +15,8 @@ log = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT_SECONDS = 0.5  # a publish on the LAN takes well under a millisecond
 PUBLISH_PAUSE_SECONDS = 5.0  # after a failure, skip Redis for this long instead of timing out per event
-LISTEN_RETRY_MAX_SECONDS = 5.0  # the stock manager backs off to 60 s; screens would stay deaf that long
+LISTEN_RETRY_MAX_SECONDS = 5.0
+PUBLISH_BATCH = 200  # messages per pipelined round trip  # the stock manager backs off to 60 s; screens would stay deaf that long
 
 
 def quick_failing_options(timeout: float) -> dict:
@@ -26,13 +29,16 @@ def quick_failing_options(timeout: float) -> dict:
 
 
 class HallRedisManager(RedisManager):
-    """Publishes with timeouts and a short pause after a failure; listens on a connection of its own
-    that has no read timeout (it waits for messages) and reconnects within seconds."""
+    """Publishes from a sender task, with timeouts and a short pause after a failure; listens on a
+    connection of its own that has no read timeout (it waits for messages) and reconnects within seconds."""
 
     def __init__(self, url: str, channel: str = "flask-socketio") -> None:
         super().__init__(url, channel=channel)
         self._publisher = None
         self._paused_until = 0.0
+        self._outbox: queue.Queue = queue.Queue()
+        self._sender_started = False
+        self._sender_lock = threading.Lock()
 
     def _publisher_client(self):
         if self._publisher is None:
@@ -41,15 +47,37 @@ class HallRedisManager(RedisManager):
         return self._publisher
 
     def _publish(self, data) -> None:
+        """Queue the message for the sender task: the request that emitted it (holding the hall's serial
+        section) never waits for Redis; messages leave in order, several per round trip."""
         if time.monotonic() < self._paused_until:
             return  # Redis failed a moment ago; local clients already have the event
-        try:
-            self._publisher_client().publish(self.channel, self.json.dumps(data))
-        except Exception as exc:  # any Redis failure: the event stays local, the request goes on
-            self._paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
-            self._publisher = None
-            log.error("cannot publish to Redis (%s); other processes miss events for %.0f s",
-                      exc, PUBLISH_PAUSE_SECONDS)
+        self._outbox.put(self.json.dumps(data))
+        if not self._sender_started:
+            with self._sender_lock:
+                if not self._sender_started:
+                    self._sender_started = True
+                    self.server.start_background_task(self._send_forever)
+
+    def _send_forever(self) -> None:
+        while True:
+            batch = [self._outbox.get()]
+            while len(batch) < PUBLISH_BATCH:
+                try:
+                    batch.append(self._outbox.get_nowait())
+                except queue.Empty:
+                    break
+            if time.monotonic() < self._paused_until:
+                continue
+            try:
+                pipeline = self._publisher_client().pipeline(transaction=False)
+                for message in batch:
+                    pipeline.publish(self.channel, message)
+                pipeline.execute()
+            except Exception as exc:  # any Redis failure: the events stay local, requests go on
+                self._paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
+                self._publisher = None
+                log.error("cannot publish to Redis (%s); other processes miss events for %.0f s",
+                          exc, PUBLISH_PAUSE_SECONDS)
 
     def _redis_listen_with_retries(self):
         retry_sleep = 0.5

@@ -11,7 +11,7 @@ Modes: embedded-threading (SQLite, gthread, one process), embedded-gevent (SQLit
 what ``make run`` serves), production (PostgreSQL, Redis, gevent, two processes; screens and clerks
 spread over both).
 
-    python -m tests.perf.bench [--modes production,...] [--peak 20] [--ramp 40,80,120] [--seconds 15]
+    python -m tests.perf.bench [--modes production,...] [--peak 10] [--ramp 20,30,40] [--seconds 15]
 """
 
 from __future__ import annotations
@@ -311,8 +311,9 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated: " + ", ".join(MODES))
-    parser.add_argument("--peak", type=float, default=20.0, help="calls per second at peak (whole hall)")
-    parser.add_argument("--ramp", default="40,60,80,120", help="rising call rates after the peak")
+    parser.add_argument("--peak", type=float, default=10.0,
+                        help="calls per second at peak over the whole hall (a window calls every 10 s)")
+    parser.add_argument("--ramp", default="20,30,40", help="rising call rates after the peak")
     parser.add_argument("--seconds", type=float, default=15.0, help="length of the peak step")
     parser.add_argument("--ramp-seconds", type=float, default=8.0)
     parser.add_argument("--displays", type=int, default=50)
