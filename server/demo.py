@@ -37,6 +37,7 @@ def main() -> None:
         for kiosk in site.kiosks:
             print(f"  kiosk    {base}/kiosk/{site.id}/{kiosk.id}   {kiosk.name}")
         print(f"  counter  {base}/counter/{site.id}")
+        print(f"  screens  {base}/display/{site.id}   (every display and window screen)")
         for display in site.displays:
             print(f"  display  {base}/display/{site.id}/{display.id}   {display.name}")
     print(f"\nAPI: {base}/api/v1/sites")

@@ -465,11 +465,17 @@ class Hall:
         return self._act_on_current(site_id, window_id, actor, "transfer", moved)
 
     # -- screens -------------------------------------------------------------------------------
-    def snapshot(self, site_id: str) -> dict:
+    def snapshot(self, site_id: str, after: int | None = None) -> dict:
+        """The site's state now; ``after`` (a screen's last seq) adds every call since then."""
         site = self.site(site_id)
         with self.db.read() as session:
             seq = store.current_seq(session, site.id)
             calls = store.recent_events(session, site.id, "called")
+            if after is not None and calls and calls[-1]["seq"] > after + 1:
+                missed = store.calls_after(session, site.id, after)
+                known = {call["seq"] for call in calls}
+                calls += [call for call in missed if call["seq"] not in known]
+                calls.sort(key=lambda call: call["seq"], reverse=True)
             states = {state.window: state for state in store.window_states(session, site.id)}
             windows = {}
             for window in site.windows:

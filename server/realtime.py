@@ -33,8 +33,12 @@ def subscribe(data):
         display_id = _text(data, "display")
         if site_id is None:
             raise ValueError("site")
+        after = data.get("after")
+        if after is not None and (isinstance(after, bool) or not isinstance(after, int) or after < 0):
+            raise ValueError("after")
     except ValueError as exc:
-        payload = _error("invalid_field", f"field {exc.args[0]!r} must be a non-empty string")
+        payload = _error("invalid_field", f"field {exc.args[0]!r} must be a non-empty string "
+                                          "('after': a seq, a whole number >= 0)")
         socketio.emit("subscribe_error", payload, to=request.sid)
         return payload
     try:
@@ -51,7 +55,7 @@ def subscribe(data):
     # Join first, then read: an event committed in between reaches the client twice at worst
     # (once live, once in the snapshot) and the client drops what its snapshot seq already covers.
     join_room(f"site:{site.id}")
-    snapshot = hall().snapshot(site.id)
+    snapshot = hall().snapshot(site.id, after)
     socketio.emit("snapshot", snapshot, to=request.sid)
     return {"ok": True, "seq": snapshot["seq"]}
 

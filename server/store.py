@@ -59,6 +59,14 @@ def recent_events(session: Session, site: str, kind: str, limit: int = RECENT_CA
     return [json.loads(row) for row in rows]
 
 
+def calls_after(session: Session, site: str, seq: int, limit: int = 500) -> list[dict]:
+    """Called events after ``seq``, newest first (what a screen missed while it was away)."""
+    rows = session.scalars(select(SiteEvent.payload)
+                           .where(SiteEvent.site == site, SiteEvent.kind == "called", SiteEvent.seq > seq)
+                           .order_by(SiteEvent.seq.desc()).limit(limit))
+    return [json.loads(row) for row in rows]
+
+
 def events_after(session: Session, site: str, seq: int, limit: int = 500) -> list[tuple[str, dict]]:
     rows = session.execute(select(SiteEvent.kind, SiteEvent.payload)
                            .where(SiteEvent.site == site, SiteEvent.seq > seq)

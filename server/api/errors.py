@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -72,6 +72,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if not wants_json():
+            if error.code == 404:
+                return render_template("error.html", title="页面不存在", message="您访问的页面不存在，请检查地址或咨询工作人员。",
+                                       message_en="Page not found."), 404
             return error
         code = (error.name or "error").lower().replace(" ", "_")
         return error_response(error.code or 400, code, error.description or error.name)

@@ -151,3 +151,9 @@ def test_kiosk_addresses_listed_as_exempt_are_not_rate_limited(database_url):
     phone = {"REMOTE_ADDR": "192.0.2.9"}
     assert [kiosk.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"},
                        environ_base=phone).status_code for _ in range(2)] == [201, 429]
+
+
+def test_an_unknown_page_path_gets_a_chinese_404_page(client):
+    response = client.get("/display/hall/lobby/extra/parts")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "页面不存在" in response.get_data(as_text=True)

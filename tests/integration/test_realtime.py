@@ -87,3 +87,20 @@ def test_bad_subscribe_messages_get_an_error_not_a_room(app):
         sio.emit("subscribe", message)
         errors = received(sio, "subscribe_error")
         assert errors and errors[0]["error"]["code"] == code, message
+
+
+def test_a_screen_back_after_a_long_absence_gets_every_call_it_missed(app, client):
+    clerk = create_staff(app)
+    client.post(f"{W}/w1/open", headers=clerk)
+    for _ in range(25):
+        client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
+        client.post(f"{W}/w1/call-next", headers=clerk)
+        client.post(f"{W}/w1/finish", json={"outcome": "accepted"}, headers=clerk)
+    recent = received(subscribe(app), "snapshot")[0]
+    assert len(recent["calls"]) == 20, "without 'after' the snapshot holds the recent calls"
+    caught_up = received(subscribe(app, after=1), "snapshot")[0]
+    numbers = [call["ticket"] for call in caught_up["calls"]]
+    assert numbers == [f"A{n:03d}" for n in range(25, 0, -1)]
+    bad = socketio.test_client(app)
+    bad.emit("subscribe", {"site": "hall", "after": -3})
+    assert received(bad, "subscribe_error")[0]["error"]["code"] == "invalid_field"

@@ -80,6 +80,8 @@
       this._setState("syncing");
       const message = { site: this.site };
       if (this.display) message.display = this.display;
+      // The server then also returns every call after the last one we saw, however long we were away.
+      if (this.lastSeq !== null) message.after = this.lastSeq;
       this.socket.emit("subscribe", message);
       clearTimeout(this._snapshotTimer);
       this._snapshotTimer = setTimeout(() => {
