@@ -39,6 +39,7 @@ WINDOWS = [f"w{number}" for number in range(1, 101)]
 KIOSKS = [f"k{number}" for number in range(1, 9)]
 SERVICES = [f"s{queue}-{variant}" for queue in range(10) for variant in (1, 2)]
 TARGET_P99_SECONDS = 0.050
+DRAIN_SECONDS = 3.0
 POSTGRES_ADMIN_URL = os.environ.get("HALL_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("HALL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 BENCH_DATABASE = "yichuang_bench"
@@ -165,6 +166,7 @@ def run_mode(mode: Mode, args) -> list[dict]:
         for profiler in profilers:
             profiler.wait(timeout=60)
         outputs = [results.get(timeout=300) for _ in range(args.clerk_processes + 1)]
+        time.sleep(DRAIN_SECONDS)  # events still in flight after the last call reach the screens
         stop.set()
         outputs += [results.get(timeout=120) for _ in range(args.display_processes)]
         rows = summarise(mode, schedule, outputs, usage, connected)
@@ -300,6 +302,10 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), "unknown CPU")
@@ -333,7 +339,9 @@ def main(argv: list[str] | None = None) -> None:
         mode = MODES[name]
         print(f"running {mode.name} ({mode.database}, {mode.async_mode}, {mode.processes} process(es)) ...",
               flush=True)
+        before = load_average()
         rows = run_mode(mode, args)
+        print(f"load average before / after {mode.name}: {before} / {load_average()}", flush=True)
         all_rows += rows
         print(table(rows), flush=True)
     print("\n" + table(all_rows))

@@ -263,6 +263,10 @@
           console.warn("announcer: resume failed", error);
         }
       }
+      if (this.status === "blocked" && (!this.context || this.context.state === "running")) {
+        if (this.state === "blocked" && this._unlockWaiters.length === 0) this._setState("idle");
+        this._report("ok"); // sound plays now, even with no call waiting to prove it
+      }
       // a waiting call tries again; if sound is still blocked it simply waits for the next unlock()
       this._releaseUnlockWaiters();
     }
