@@ -11,7 +11,7 @@ Modes: embedded-threading (SQLite, gthread, one process), embedded-gevent (SQLit
 what ``make run`` serves), production (PostgreSQL, Redis, gevent, two processes; screens and clerks
 spread over both).
 
-    python -m tests.perf.bench [--modes production,...] [--peak 10] [--ramp 20,30,40] [--seconds 15]
+    python -m tests.perf.bench [--modes production,...] [--peak 10] [--ramp 20,30,40] [--seconds 60]
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def run_mode(mode: Mode, args) -> list[dict]:
         connected = sum(ready.get(timeout=120) for _ in range(args.display_processes))
         backlog(urls, args.backlog)
 
-        warmup = max(2.0, args.seconds / 5)
+        warmup = min(6.0, max(2.0, args.seconds / 5))
         steps = [args.peak / 2, args.peak] + [rate for rate in args.ramp if rate > args.peak]
         schedule, start = [], time.time() + 3.0
         for index, rate in enumerate(steps):
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--peak", type=float, default=10.0,
                         help="calls per second at peak over the whole hall (a window calls every 10 s)")
     parser.add_argument("--ramp", default="20,30,40", help="rising call rates after the peak")
-    parser.add_argument("--seconds", type=float, default=15.0, help="length of the peak step")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the peak step (p99 over 600 calls at 10 calls/s)")
     parser.add_argument("--ramp-seconds", type=float, default=8.0)
     parser.add_argument("--displays", type=int, default=50)
     parser.add_argument("--display-processes", type=int, default=5)
