@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import CupsPrinter, Dummy, File, Network, Serial, Usb
+from usb.core import NoBackendError
 
 from kiosk.printing.escpos_render import paper_profile, ticket_bytes
 from kiosk.printing.status_query import CANNOT_PRINT, StateName, query_status
@@ -107,6 +108,8 @@ def open_printer(config: PrinterConfig) -> Escpos:
         ) from error
     except RuntimeError as error:  # python-escpos says so when pyusb, pyserial or pycups is missing
         raise PrinterError(f"缺少打印机驱动组件 / printer support missing: {error}", "unknown") from error
+    except NoBackendError as error:  # pyusb without the libusb library on the kiosk PC
+        raise PrinterError("缺少USB驱动组件 libusb / USB support missing: install libusb-1.0-0", "unknown") from error
     except OSError as error:
         raise PrinterError(f"无法连接打印机 {_describe(config)} / cannot open printer: {error}") from error
     if config.type == "serial":

@@ -84,6 +84,18 @@ def test_a_printer_that_cannot_be_opened_is_a_printer_error_whatever_its_link(co
     assert raised.value.reason
 
 
+def test_a_kiosk_pc_without_libusb_is_told_what_to_install(monkeypatch):
+    import usb.core
+
+    def no_backend(*args, **kwargs):
+        raise usb.core.NoBackendError("No backend available")
+
+    monkeypatch.setattr(usb.core, "find", no_backend)
+    with pytest.raises(PrinterError, match="libusb-1.0-0") as raised:
+        print_ticket(PrinterConfig(type="usb", usb_vendor=0x0416, usb_product=0x5011), TICKET)
+    assert raised.value.state == "unknown"
+
+
 def test_importing_the_printing_package_leaves_the_root_logger_to_the_server():
     # python-escpos configures logging on import; the package takes that back.
     script = "import logging, kiosk.printing; print(len(logging.getLogger().handlers))"
