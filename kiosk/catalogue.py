@@ -53,7 +53,8 @@ def kiosk_catalogue(hall, site: Site, kiosk: Kiosk) -> dict:
         })
     printer = kiosk.printer
     return {
-        "site": {"id": site.id, "name": site.name, "name_en": site.name_en, "ticket_notice": site.ticket_notice},
+        "site": {"id": site.id, "name": site.name, "name_en": site.name_en, "ticket_notice": site.ticket_notice,
+                 "timezone": site.timezone},
         "kiosk": {"id": kiosk.id, "name": kiosk.name, "zone": kiosk.zone,
                   "printer": None if printer is None else printer.type},
         "areas": areas,

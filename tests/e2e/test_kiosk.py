@@ -6,6 +6,7 @@ docs/screenshots/ instead."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -204,6 +205,15 @@ def test_an_idle_kiosk_returns_home_in_chinese_at_the_standard_size(page, kiosk_
     expect(page.locator("#screen-home")).to_be_visible()
     expect(page.locator("#home-title")).to_have_text("请选择您要办理的业务")
     expect(page.locator("html")).not_to_have_class(re.compile("elder"))
+
+
+def test_the_clock_shows_the_halls_time_whatever_the_kiosk_pcs_timezone(browser, kiosk_server):
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN", timezone_id="UTC")
+    page = context.new_page()
+    page.clock.set_fixed_time(dt.datetime(2026, 3, 2, 1, 5, tzinfo=dt.UTC))  # 09:05 in Guzhen (UTC+8)
+    open_kiosk(page, kiosk_server)
+    expect(page.locator("#clock")).to_have_text("09:05")
+    context.close()
 
 
 def test_an_unknown_kiosk_gets_a_chinese_404_page(page, kiosk_server):

@@ -4,6 +4,10 @@
   "use strict";
 
   const initial = JSON.parse(document.getElementById("kiosk-data").textContent);
+  // The hall's time, as the lobby screens show it, whatever the kiosk PC's own timezone.
+  const CLOCK = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: initial.site.timezone, hour: "2-digit", minute: "2-digit", hour12: false,
+  });
   const SITE = initial.site.id;
   const KIOSK = initial.kiosk.id;
   const IDLE_MS = 30000;
@@ -527,7 +531,7 @@
 
   function tick() {
     const now = new Date();
-    $("clock").textContent = now.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
+    $("clock").textContent = CLOCK.format(now);
     const remaining = state.idleDeadline - Date.now();
     if (state.current === "ticket") {
       $("ticket-countdown").textContent = t("countdown", { seconds: Math.max(0, Math.ceil(remaining / 1000)) });
