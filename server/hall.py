@@ -314,7 +314,9 @@ class Hall:
         site = self.site(site_id)
         self._window(site, window_id)
         with self.db.read() as session:
-            return self._window_view(session, site, store.window_state(session, site.id, window_id))
+            seq = store.current_seq(session, site.id)  # read first: the view below is at least this new
+            view = self._window_view(session, site, store.window_state(session, site.id, window_id))
+            return {**view, "seq": seq}
 
     def open_window(self, site_id: str, window_id: str, actor: Actor) -> dict:
         site = self.site(site_id)

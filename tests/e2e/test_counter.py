@@ -142,6 +142,37 @@ def test_a_ticket_is_transferred_to_an_item_found_by_its_pinyin_initials(live_se
     assert moved["status"] == "transferred" and moved["transferred_to"]
 
 
+def test_a_window_read_answered_after_the_call_event_does_not_hide_the_call(live_server, page, clerks):
+    ticket = issue(live_server, "chronic-disease")
+    sign_in(page, live_server, "anna", "w16")
+    open_window(page)
+    window_url = f"{live_server.url}/api/v1/sites/{SITE}/windows/w16"
+    queues_url = f"{live_server.url}/api/v1/sites/{SITE}/queues"
+    held = []  # (route, the server's answer read at once), handed to the page later
+    page.route(window_url, lambda route: held.append((route, None)))
+    page.route(f"{window_url}/call-next", lambda route: held.append((route, route.fetch())))
+
+    with page.expect_request(lambda request: request.url == window_url):
+        page.keyboard.press("r")  # refused: nothing called yet; the page then reads its window (held)
+    stale = requests.get(window_url, timeout=5).json()  # what that read sees: no ticket at the window
+    with page.expect_request(queues_url):  # the waiting list follows the call's `waiting` event
+        page.keyboard.press("F1")  # the call commits and its `window` event arrives; its answer is held
+    expect(page.locator("#current")).to_be_visible()
+    expect(page.locator("#current-number")).to_have_text(ticket["number"])
+
+    assert stale["current"] is None and held[0][0].request.method == "GET"
+    with page.expect_request(queues_url):  # asked right after the page has taken the window's answer
+        held[0][0].fulfill(json=stale)
+    expect(page.locator("#current")).to_be_visible()
+    assert page.evaluate("window.counter.state().view.current.ticket") == ticket["number"]
+
+    call_route, call_answer = held[1]
+    page.unroute(window_url)  # the reads after the call's answer go through
+    call_route.fulfill(response=call_answer)
+    page.keyboard.press("4")
+    expect(message(page)).to_have_text(f"{ticket['number']} 已办结：即办。")
+
+
 def test_the_waiting_list_follows_new_tickets_without_polling(live_server, page, clerks):
     sign_in(page, live_server, "bo", "w22")
     row = page.locator('#queue-rows tr[data-queue="construction"]')

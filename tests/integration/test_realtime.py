@@ -104,3 +104,17 @@ def test_a_screen_back_after_a_long_absence_gets_every_call_it_missed(app, clien
     bad = socketio.test_client(app)
     bad.emit("subscribe", {"site": "hall", "after": -3})
     assert received(bad, "subscribe_error")[0]["error"]["code"] == "invalid_field"
+
+
+def test_a_window_read_names_the_seq_it_reflects_so_a_late_answer_can_be_told_stale(app, client):
+    clerk = create_staff(app)
+    client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
+    sio = subscribe(app)
+    sio.get_received()
+    before = client.get(f"{W}/w1").get_json()
+    client.post(f"{W}/w1/open", headers=clerk)
+    client.post(f"{W}/w1/call-next", headers=clerk)
+    events = received(sio, "window")
+    after = client.get(f"{W}/w1").get_json()
+    assert before["current"] is None and before["seq"] < events[-1]["seq"], "an answer read before the call"
+    assert after["current"]["ticket"] == "A001" and after["seq"] >= events[-1]["seq"]

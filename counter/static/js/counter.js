@@ -36,6 +36,7 @@
   let me = null;
   let windowId = localStorage.getItem(windowKey);
   let view = null; // the window's state view from the server
+  let viewSeq = 0; // the site seq that view reflects: an answer read before it is stale
   let ticket = null; // GET /tickets/<id> of the current ticket
   let windows = {}; // window id -> state view, from the snapshot and `window` events
   let queues = [];
@@ -111,8 +112,14 @@
     refreshQueues();
   }
 
+  // A view with a seq (an event, a GET) older than the one shown was read before a change the page
+  // already shows, e.g. a GET sent before F1 answered after the call's event: it is dropped.
   function applyView(next) {
     if (!next || next.window !== windowId) return;
+    if (typeof next.seq === "number") {
+      if (next.seq < viewSeq) return;
+      viewSeq = next.seq;
+    }
     view = next;
     windows[next.window] = next;
     const current = next.current;
@@ -202,6 +209,7 @@
     windowId = id;
     localStorage.setItem(windowKey, id);
     view = null;
+    viewSeq = 0;
     ticket = null;
     say("");
     route();
@@ -473,6 +481,7 @@
     api.token = null;
     me = null;
     view = null;
+    viewSeq = 0;
     ticket = null;
     say(reason || "已退出登录。窗口状态不变；下班前请先关窗。", reason ? "error" : "info");
     route();
@@ -503,7 +512,8 @@
     onSnapshot(snapshot) {
       windows = Object.assign({}, snapshot.windows);
       renderChooser();
-      if (windowId && snapshot.windows[windowId]) applyView(snapshot.windows[windowId]);
+      viewSeq = 0; // a restored server database may count again from a lower seq
+      if (windowId && snapshot.windows[windowId]) applyView({ ...snapshot.windows[windowId], seq: snapshot.seq });
       refresh(); // the reconnect rule: ask the server for the window, never trust what we had
       loadScreens();
     },
