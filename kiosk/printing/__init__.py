@@ -13,7 +13,7 @@ for _handler in list(logging.getLogger().handlers):
 
 from kiosk.printing.escpos_render import render_ticket, ticket_bytes  # noqa: E402
 from kiosk.printing.preview import FontNotFoundError, ticket_png  # noqa: E402
-from kiosk.printing.printers import PrinterError, open_printer, print_ticket  # noqa: E402
+from kiosk.printing.printers import PrinterError, open_printer, print_ticket, send_ticket  # noqa: E402
 from kiosk.printing.status import PrinterMonitor  # noqa: E402
 from kiosk.printing.status_query import PrinterState, query_status  # noqa: E402
 from kiosk.printing.ticket import Line, TicketPrint, ticket_lines  # noqa: E402
@@ -29,6 +29,7 @@ __all__ = [
     "print_ticket",
     "query_status",
     "render_ticket",
+    "send_ticket",
     "ticket_bytes",
     "ticket_lines",
     "ticket_png",

@@ -166,7 +166,13 @@ def print_ticket(config: PrinterConfig, ticket: TicketPrint) -> None:
     sent to a printer without paper: the caller then shows the ticket on screen instead.
     """
     _refuse_agent(config)
-    job = ticket_bytes(ticket, config.paper_mm, config.qr)  # layout errors surface before any I/O
+    send_ticket(config, ticket_bytes(ticket, config.paper_mm, config.qr), ticket.number)
+
+
+def send_ticket(config: PrinterConfig, job: bytes, number: str) -> None:
+    """Send a rendered ticket (``ticket_bytes``): what ``print_ticket`` does after rendering, for a
+    caller that renders elsewhere (off the gevent hub)."""
+    _refuse_agent(config)
     with printer_session(config) as printer:
         if config.type in QUERYABLE_TYPES and config.status_check:
             state = query_status(printer)
@@ -178,4 +184,4 @@ def print_ticket(config: PrinterConfig, ticket: TicketPrint) -> None:
             raise PrinterError(
                 f"号票发送失败 {_describe(config)} / sending the ticket failed: {error}"
             ) from error
-    log.info("printed ticket %s on %s", ticket.number, _describe(config))
+    log.info("printed ticket %s on %s", number, _describe(config))

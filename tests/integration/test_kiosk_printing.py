@@ -95,6 +95,22 @@ def test_a_kiosk_ticket_is_printed_on_the_network_printer_and_the_job_marked_pri
     assert isinstance(event["seq"], int)
 
 
+def test_the_ticket_is_rendered_through_the_cpu_offload_before_it_is_sent(app, client, fake_printer, monkeypatch):
+    import kiosk.jobs
+
+    rendered = []
+
+    def offload(function, *args):
+        rendered.append(function.__name__)
+        return function(*args)
+
+    monkeypatch.setattr(kiosk.jobs, "run_cpu_bound", offload)
+    ticket = issue(client)
+    wait_for_job(client, ticket["print_job"], "printed")
+    assert rendered == ["ticket_bytes"], "under gevent the rendering runs in the hub's threadpool"
+    assert ticket["number"].encode("gb18030") in fake_printer.wait_for(CUT, timeout=10)
+
+
 def test_the_public_job_status_shows_no_ticket_id(app, client):
     ticket = issue(client)
     wait_for_job(client, ticket["print_job"], "printed")
