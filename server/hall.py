@@ -293,9 +293,9 @@ class Hall:
         return state
 
     def _window_event(self, session, events, site: Site, state: WindowState) -> dict:
-        view = self._window_view(session, site, state)
-        self.record(session, events, site, "window", view)
-        return view
+        """Record the window's new view; the returned event gets its ``seq`` at the commit, so an
+        answer carrying it orders against the events and reads a client has seen."""
+        return self.record(session, events, site, "window", self._window_view(session, site, state))
 
     def _window_view(self, session, site: Site, state: WindowState) -> dict:
         window = site.window(state.window)
@@ -316,7 +316,8 @@ class Hall:
         with self.db.read() as session:
             seq = store.current_seq(session, site.id)  # read first: the view below is at least this new
             view = self._window_view(session, site, store.window_state(session, site.id, window_id))
-            return {**view, "seq": seq}
+            view["seq"] = seq
+            return view
 
     def open_window(self, site_id: str, window_id: str, actor: Actor) -> dict:
         site = self.site(site_id)

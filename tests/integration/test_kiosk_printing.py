@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import kiosk.jobs
 from kiosk.jobs import EXPIRED, QUEUE_FULL
 from kiosk.startup import stop_print_services
 from layout.model import PrinterConfig
@@ -96,8 +97,6 @@ def test_a_kiosk_ticket_is_printed_on_the_network_printer_and_the_job_marked_pri
 
 
 def test_the_ticket_is_rendered_through_the_cpu_offload_before_it_is_sent(app, client, fake_printer, monkeypatch):
-    import kiosk.jobs
-
     rendered = []
 
     def offload(function, *args):

@@ -112,9 +112,10 @@ def test_a_window_read_names_the_seq_it_reflects_so_a_late_answer_can_be_told_st
     sio = subscribe(app)
     sio.get_received()
     before = client.get(f"{W}/w1").get_json()
-    client.post(f"{W}/w1/open", headers=clerk)
+    opened = client.post(f"{W}/w1/open", headers=clerk).get_json()
     client.post(f"{W}/w1/call-next", headers=clerk)
     events = received(sio, "window")
     after = client.get(f"{W}/w1").get_json()
+    assert opened == events[0], "an action's answer is its window event, seq included"
     assert before["current"] is None and before["seq"] < events[-1]["seq"], "an answer read before the call"
     assert after["current"]["ticket"] == "A001" and after["seq"] >= events[-1]["seq"]

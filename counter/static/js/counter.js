@@ -112,8 +112,9 @@
     refreshQueues();
   }
 
-  // A view with a seq (an event, a GET) older than the one shown was read before a change the page
-  // already shows, e.g. a GET sent before F1 answered after the call's event: it is dropped.
+  // Every view the server sends (event, GET, open/pause/close answer) carries the site seq it reflects;
+  // one older than the view shown was read before a change the page already shows, e.g. a GET sent
+  // before F1 and answered after the call's event: it is dropped.
   function applyView(next) {
     if (!next || next.window !== windowId) return;
     if (typeof next.seq === "number") {
