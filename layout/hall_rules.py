@@ -220,3 +220,55 @@ def check_windows(view: SiteView) -> None:
                 )
             else:
                 numbers[window.number] = index
+
+
+# What each kind of window and queue is, in the reform's words.
+_KIND_NAMES = {
+    "subject": "分领域综合窗口",
+    "general": "无差别综合窗口",
+    "pickup": "综合出件",
+    "consult": "综合咨询",
+}
+# Kinds that may help each other through ``overflow``: subject and general windows take on each other's
+# queues once their oldest ticket has waited long enough. Pickup and consult stand apart.
+_ELASTIC_KINDS = frozenset({"subject", "general"})
+
+
+def _kind_rule(window_kind: str, queue_kind: str) -> str:
+    if {window_kind, queue_kind} <= _ELASTIC_KINDS:
+        return (
+            f"a window's own queues are of its kind; to let this {window_kind} window help the "
+            f"{queue_kind} queue once it backs up, list it under overflow"
+        )
+    if "pickup" in (window_kind, queue_kind):
+        return "a pickup window serves only pickup queues, and a pickup queue only pickup windows"
+    return "a consult window serves only consult queues, and a consult queue only consult windows"
+
+
+def check_window_kinds(view: SiteView) -> None:
+    """A window serves queues of its own kind; only subject and general cross, and only as overflow."""
+    kinds = {
+        queue.id: queue.kind
+        for _index, queue in entries(view.site.queues)
+        if isinstance(queue.id, str) and queue.kind in _KIND_NAMES
+    }
+
+    def mismatch(window_id: str, window_kind: str, queue_id: str, *parts: str | int) -> None:
+        queue_kind = kinds[queue_id]
+        view.add(
+            *parts,
+            message=f"window '{window_id}' is a {window_kind} window ({_KIND_NAMES[window_kind]}) but queue "
+            f"'{queue_id}' is a {queue_kind} queue ({_KIND_NAMES[queue_kind]}); "
+            + _kind_rule(window_kind, queue_kind),
+        )
+
+    for index, window in entries(view.site.windows):
+        if window.kind not in _KIND_NAMES:
+            continue  # an unknown kind is reported where it is read
+        for position, queue in entries(window.queues):
+            if kinds.get(queue, window.kind) != window.kind:
+                mismatch(window.id, window.kind, queue, "windows", index, "queues", position)
+        for position, overflow in entries(window.overflow):
+            queue_kind = kinds.get(overflow.queue, window.kind)
+            if queue_kind != window.kind and not {queue_kind, window.kind} <= _ELASTIC_KINDS:
+                mismatch(window.id, window.kind, overflow.queue, "windows", index, "overflow", position, "queue")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from layout.delegation_rules import check_delegations
 from layout.device_rules import check_displays, check_kiosks
-from layout.hall_rules import check_clock, check_priority, check_queues, check_services, check_windows
+from layout.hall_rules import (
+    check_clock,
+    check_priority,
+    check_queues,
+    check_services,
+    check_window_kinds,
+    check_windows,
+)
 from layout.model import Site
 from layout.problems import ProblemLog
 from layout.reference_checks import check_references, check_unique_ids
@@ -18,6 +25,7 @@ _CHECKS = (
     check_queues,
     check_services,
     check_windows,
+    check_window_kinds,
     check_delegations,
     check_kiosks,
     check_displays,

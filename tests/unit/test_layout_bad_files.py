@@ -28,6 +28,11 @@ BAD = Path(__file__).resolve().parents[2] / "layout" / "examples" / "bad"
             "prefix 'AB' of queue 'enterprise' overlaps prefix 'A' of queue 'market'",
         ),
         ("bad-printer.yaml", "sites[0].kiosks[0].printer", "kiosk 'k1': a network printer needs 'host'"),
+        (
+            "pickup-window-serves-subject.yaml",
+            "sites[0].windows[1].queues[0]",
+            "window 'w9' is a pickup window (综合出件) but queue 'market' is a subject queue",
+        ),
     ],
 )
 def test_a_broken_file_gives_one_problem_naming_file_path_and_reason(
@@ -52,6 +57,7 @@ def test_a_broken_file_gives_one_problem_naming_file_path_and_reason(
         "window-serves-nothing.yaml",
         "delegation-backwards.yaml",
         "overlapping-prefix.yaml",
+        "pickup-window-serves-subject.yaml",
     ],
 )
 def test_a_file_with_one_mistake_reports_exactly_one_problem(file_name: str) -> None:

@@ -314,7 +314,10 @@ def test_a_window_that_serves_no_queue_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_queue_that_no_window_serves_is_reported(tmp_path: Path) -> None:
-    problem = only_problem(problems_after(tmp_path, _set("windows", 0, "queues", value=["general"])))
+    def serve_general_only(site: dict[str, Any]) -> None:
+        site["windows"][0].update(kind="general", queues=["general"])
+
+    problem = only_problem(problems_after(tmp_path, serve_general_only))
     assert problem.path == "sites[0].queues[0]"
     assert "no window serves queue 'business'" in problem.message
 
