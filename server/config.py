@@ -16,10 +16,43 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+ENV_EXAMPLE = ROOT / "deploy" / "yichuang.env.example"
+MIN_SECRET_KEY_BYTES = 32
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def _example_value(name: str) -> str | None:
+    """The value deploy/yichuang.env.example shows for ``name``: copied unchanged, it is known to everyone."""
+    try:
+        lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    values = [line.split("=", 1)[1].strip() for line in lines if line.startswith(f"{name}=")]
+    return values[-1] if values else None
+
+
+def _is_placeholder(name: str, value: str) -> bool:
+    folded = "".join(char for char in value.upper() if char.isalnum())
+    return "CHANGEME" in folded or value.strip() == _example_value(name)
+
+
 def _secret_key(instance_path: Path) -> str:
-    """A configured key, or one kept in instance/ so tokens survive a restart of the demo."""
+    """A configured key, or one kept in instance/ so tokens survive a restart of the demo.
+
+    A configured key signs every clerk's and admin's token: a placeholder (the example's value, anything
+    with CHANGE-ME) or a key under 32 bytes would let anyone who guesses it forge an admin token, so the
+    server refuses to start with one."""
     configured = os.environ.get("HALL_SECRET_KEY")
     if configured:
+        if _is_placeholder("HALL_SECRET_KEY", configured):
+            raise ValueError(
+                "HALL_SECRET_KEY 仍是示例中的占位值，请生成随机密钥：" + MAKE_A_KEY
+                + " / HALL_SECRET_KEY is still a placeholder (CHANGE-ME); make a random key with: " + MAKE_A_KEY)
+        if len(configured.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+            raise ValueError(
+                f"HALL_SECRET_KEY 太短（至少 {MIN_SECRET_KEY_BYTES} 字节），请生成随机密钥：{MAKE_A_KEY}"
+                f" / HALL_SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes; make a random key with: "
+                f"{MAKE_A_KEY}")
         return configured
     key_file = instance_path / "secret_key"
     if key_file.exists():
@@ -28,6 +61,16 @@ def _secret_key(instance_path: Path) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
+
+
+def _agent_token() -> str | None:
+    """The token print agents present; the example's placeholder would let anyone take a kiosk's jobs."""
+    token = os.environ.get("HALL_AGENT_TOKEN") or None
+    if token is not None and _is_placeholder("HALL_AGENT_TOKEN", token):
+        raise ValueError(
+            "HALL_AGENT_TOKEN 仍是示例中的占位值，请生成随机令牌：" + MAKE_A_KEY
+            + " / HALL_AGENT_TOKEN is still a placeholder (CHANGE-ME); make a random token with: " + MAKE_A_KEY)
+    return token
 
 
 def _networks(value: str) -> tuple:
@@ -54,7 +97,7 @@ def from_environment(instance_path: Path) -> dict:
         "PUBLIC_URL": os.environ.get("HALL_PUBLIC_URL") or None,
         "PRINTER_POLL_SECONDS": float(os.environ.get("HALL_PRINTER_POLL_SECONDS", "10")),
         "PRINT_ACK_SECONDS": float(os.environ.get("HALL_PRINT_ACK_SECONDS", "20")),
-        "AGENT_TOKEN": os.environ.get("HALL_AGENT_TOKEN") or None,
+        "AGENT_TOKEN": _agent_token(),
         # Kiosks issue every ticket of their hall from one address: these addresses/networks are not limited.
         "RATE_LIMIT_EXEMPT": _networks(os.environ.get("HALL_RATE_LIMIT_EXEMPT", "")),
         # Behind nginx: how many proxies set X-Forwarded-For/-Proto, so the rate limit counts kiosks, not nginx.

@@ -15,6 +15,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+# The server refuses a key under 32 bytes from the environment; this one is only ever used by tests.
+LIVE_SECRET_KEY = "live-test-secret-key-for-test-servers-only-01234"
 
 
 def free_port() -> int:
@@ -42,7 +44,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ, "HALL_DATABASE_URL": database_url, "HALL_IGNORE_HOURS": "1",
-            "HALL_ISSUE_RATE_LIMIT": "0", "HALL_ASYNC_MODE": "gevent", "HALL_SECRET_KEY": "live-test-secret",
+            "HALL_ISSUE_RATE_LIMIT": "0", "HALL_ASYNC_MODE": "gevent", "HALL_SECRET_KEY": LIVE_SECRET_KEY,
             "HALL_HOST": "127.0.0.1", "HALL_PORT": str(self.port), "PYTHONUNBUFFERED": "1",
             **({"HALL_LAYOUT": layout} if layout else {}), **(extra_env or {}),
         }
