@@ -5,11 +5,38 @@ connections to its workers at random, so a browser's long-polling requests would
 that does not know its session. Scale out by running more gunicorns on more ports (systemd unit
 yichuang@PORT) behind nginx with ip_hash, with Redis (HALL_REDIS_URL) carrying events between them.
 
+So more than one worker (HALL_WORKERS, --workers, -w) is refused at start, with this reason, instead of
+breaking the screens silently.
+
 HALL_ASYNC_MODE picks the worker: gevent (default, production) or threading (gthread with
 HALL_THREADS threads; each connected screen holds one thread).
+
+Slow clients: nginx in front drops a client whose request headers or body stall (client_header_timeout,
+client_body_timeout in deploy/nginx/yichuang.conf) and hands gunicorn only whole requests, on 127.0.0.1.
+gunicorn's own `timeout` is, for the gevent worker, not a request timeout but the worker's heartbeat: a
+worker whose event loop is stuck that long is restarted. `graceful_timeout` bounds a restart: WebSockets
+stay open all day, so after it the worker is stopped and the screens reconnect (to the other process).
 """
 
 import os
+import sys
+
+ONE_WORKER_ONLY = (
+    "yichuang: 每个 gunicorn 进程只能有一个 worker（Socket.IO 会话只存在于一个进程中）；"
+    "要扩容请在 nginx ip_hash 后面多运行几个进程（yichuang@5001、yichuang@5002…，见 deploy/README.md）。"
+    " / one gunicorn worker per process: a Socket.IO session lives in one process, and gunicorn would hand a"
+    " browser's long-polling requests to workers that do not know it. Scale out with more processes behind"
+    " nginx ip_hash (systemd yichuang@PORT, see deploy/README.md), not with HALL_WORKERS or --workers"
+)
+
+
+def _workers_from_environment() -> int:
+    value = os.environ.get("HALL_WORKERS", "1").strip()
+    if value != "1":
+        sys.stderr.write(f"{ONE_WORKER_ONLY} (HALL_WORKERS={value!r})\n")
+        raise SystemExit(2)
+    return 1
+
 
 async_mode = os.environ.get("HALL_ASYNC_MODE", "gevent")
 if async_mode == "gevent":
@@ -20,11 +47,13 @@ else:
     threads = int(os.environ.get("HALL_THREADS", "200"))
 raw_env = [f"HALL_ASYNC_MODE={async_mode}"]
 
-workers = int(os.environ.get("HALL_WORKERS", "1"))
+workers = _workers_from_environment()
 bind = f"{os.environ.get('HALL_HOST', '127.0.0.1')}:{os.environ.get('HALL_PORT', '5000')}"
 proc_name = f"yichuang-{os.environ.get('HALL_PORT', '5000')}"
 
+# gevent: the worker's heartbeat, not a per-request limit (slow clients are nginx's job, see above).
 timeout = 60
+# A restart or stop waits this long for open requests, then ends the worker; below systemd's TimeoutStopSec.
 graceful_timeout = 10
 # Longer than nginx's upstream keepalive_timeout (60 s), so nginx, not gunicorn, closes idle connections.
 keepalive = 75
@@ -36,3 +65,9 @@ control_socket_disable = True
 accesslog = os.environ.get("HALL_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("HALL_LOG_LEVEL", "info")
+
+
+def on_starting(server) -> None:
+    """The command line (--workers, -w) overrides this file: check what gunicorn will really run."""
+    if server.cfg.workers != 1:
+        raise RuntimeError(f"{ONE_WORKER_ONLY} (--workers {server.cfg.workers})")

@@ -13,9 +13,11 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from server.bootstrap import Wiring
+from server.domain.tickets import DONE, FINAL_STATUSES
 from server.models import Counter, PrintJob, SiteEvent, Ticket, WindowState
 
 WAIT_BUCKETS_SECONDS = (60, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200)
+SERVICE_BUCKETS_SECONDS = (60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400)
 PRINTER_EVENTS_SCANNED = 500  # printer events are state changes: the newest few hundred name every kiosk
 
 
@@ -88,6 +90,8 @@ def _hall_metrics(out: Exposition, session, wiring: Wiring) -> None:
                (({"site": site, "state": state}, count) for (site, state), count in sorted(windows.items())))
 
     _wait_histogram(out, session, wiring)
+    _outcomes(out, session, wiring)
+    _service_histogram(out, session, wiring)
 
     jobs = session.execute(select(PrintJob.site, PrintJob.status, func.count())
                            .where(PrintJob.status != "printed").group_by(PrintJob.site, PrintJob.status))
@@ -110,14 +114,54 @@ def _wait_histogram(out: Exposition, session, wiring: Wiring) -> None:
         waits: dict[str, list[float]] = defaultdict(list)
         for queue, issued_at, called_at in rows:
             waits[queue].append(max(0.0, (called_at - issued_at).total_seconds()))
-        for queue, values in sorted(waits.items()):
-            labels = {"site": site.id, "queue": queue}
-            for bound in WAIT_BUCKETS_SECONDS:
-                out.samples("yichuang_wait_seconds_bucket",
-                            [({**labels, "le": bound}, sum(1 for value in values if value <= bound))])
-            out.samples("yichuang_wait_seconds_bucket", [({**labels, "le": "+Inf"}, len(values))])
-            out.samples("yichuang_wait_seconds_sum", [(labels, round(sum(values), 3))])
-            out.samples("yichuang_wait_seconds_count", [(labels, len(values))])
+        _histogram_samples(out, "yichuang_wait_seconds", site.id, waits, WAIT_BUCKETS_SECONDS)
+
+
+def _histogram_samples(out: Exposition, name: str, site: str, values_by_queue: dict[str, list[float]],
+                       buckets: tuple[int, ...]) -> None:
+    for queue, values in sorted(values_by_queue.items()):
+        labels = {"site": site, "queue": queue}
+        for bound in buckets:
+            out.samples(f"{name}_bucket", [({**labels, "le": bound}, sum(1 for value in values if value <= bound))])
+        out.samples(f"{name}_bucket", [({**labels, "le": "+Inf"}, len(values))])
+        out.samples(f"{name}_sum", [(labels, round(sum(values), 3))])
+        out.samples(f"{name}_count", [(labels, len(values))])
+
+
+def _today(wiring: Wiring, site):
+    return wiring.hall.today(site)
+
+
+def _outcomes(out: Exposition, session, wiring: Wiring) -> None:
+    """How the tickets of the hall's current local day ended, per queue: the finish outcome (accepted,
+    notified, rejected, handled), or no_show, transferred, cancelled. Restarts at local midnight."""
+    samples = []
+    for site in wiring.layout.sites:
+        rows = session.execute(select(Ticket.queue, Ticket.status, Ticket.outcome, func.count())
+                               .where(Ticket.site == site.id, Ticket.day == _today(wiring, site),
+                                      Ticket.status.in_(sorted(FINAL_STATUSES)))
+                               .group_by(Ticket.queue, Ticket.status, Ticket.outcome))
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for queue, status, outcome, count in rows:
+            counts[(queue, outcome if status == DONE and outcome else status)] += count
+        samples += [({"site": site.id, "queue": queue, "outcome": outcome}, count)
+                    for (queue, outcome), count in sorted(counts.items())]
+    out.metric("yichuang_outcomes_total", "counter",
+               "How today's tickets ended (finish outcome, no_show, transferred, cancelled), per queue.", samples)
+
+
+def _service_histogram(out: Exposition, session, wiring: Wiring) -> None:
+    """Service times (first call → finish) of the tickets finished on the hall's current local day."""
+    out.header("yichuang_service_seconds", "histogram", "Service from first call to finish, tickets finished today.")
+    for site in wiring.layout.sites:
+        rows = session.execute(select(Ticket.queue, Ticket.called_at, Ticket.finished_at)
+                               .where(Ticket.site == site.id, Ticket.day == _today(wiring, site),
+                                      Ticket.status == DONE, Ticket.called_at.is_not(None),
+                                      Ticket.finished_at.is_not(None)))
+        services: dict[str, list[float]] = defaultdict(list)
+        for queue, called_at, finished_at in rows:
+            services[queue].append(max(0.0, (finished_at - called_at).total_seconds()))
+        _histogram_samples(out, "yichuang_service_seconds", site.id, services, SERVICE_BUCKETS_SECONDS)
 
 
 def _printer_states(session, sites: list[str]) -> list[tuple[dict, float]]:
