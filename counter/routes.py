@@ -1,14 +1,16 @@
 """The counter page. Everything it does goes through the public API (/api/v1) with the clerk's token;
-the page itself carries only what the API does not give: pinyin keys to search items by."""
+the page itself carries only what the API does not give: pinyin keys to search items by, and the names
+of the codes it shows (server.vocabulary)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from counter.search_keys import service_search_keys
 from server.api.errors import NOT_FOUND_MESSAGES
 from server.extensions import hall
 from server.hall import NotFound
+from server.search_keys import service_search_keys
+from server.vocabulary import page_vocabulary
 
 pages = Blueprint("counter", __name__, static_folder="static", static_url_path="/static/counter",
                   template_folder="templates")
@@ -26,6 +28,6 @@ def counter(site_id: str):
     site = hall().site(site_id)
     config = {
         "site": site.id, "site_name": site.name, "api": "/api/v1",
-        "search_keys": service_search_keys(site.services),
+        "search_keys": service_search_keys(site.services), "vocabulary": page_vocabulary(),
     }
     return render_template("counter/counter.html", site=site, config=config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from layout.model import Display, Site, Window
+from server.vocabulary import page_vocabulary
 
 VOICE_MODES = ("clips", "speech")
 RECENT_CALLS_SHOWN = 8
@@ -62,5 +63,5 @@ def window_config(site: Site, window: Window, mode: str | None, pack_url: str) -
         "display": window.id, "window": window.id, "window_number": window.number, "window_name": window.name,
         "window_subtitle": window_subtitle(window),
         "zone": window.zone, "queues": _queues(site, [window]),
-        "voice": _voice(site, mode, 1, pack_url),
+        "voice": _voice(site, mode, 1, pack_url), "vocabulary": page_vocabulary(),
     }

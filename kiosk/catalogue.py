@@ -1,27 +1,14 @@
 """What a kiosk offers: its area tiles, the items under them with their search keys, and the priority
-classes. Pinyin is computed here, on the server, so the touch page only compares strings."""
+classes. Pinyin is computed on the server (server.search_keys, as for the counter's transfer search),
+so the touch page only compares strings."""
 
 from __future__ import annotations
 
-import functools
-import re
-
-from pypinyin import Style, lazy_pinyin
-
 from layout.model import Kiosk, Site
 from server.layout_view import site_layout
+from server.search_keys import pinyin_keys
 
-_NOT_LETTERS = re.compile(r"[^a-z0-9]")
 OTHER_AREA = "_other"
-
-
-@functools.lru_cache(maxsize=4096)
-def pinyin_keys(name: str) -> tuple[str, str]:
-    """(initials, full pinyin) of a name, lower case letters and digits only: 不动产登记 → ("bdcdj",
-    "budongchandengji"). lazy_pinyin reads common phrases with their usual pronunciation."""
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
-    full = "".join(lazy_pinyin(name))
-    return _NOT_LETTERS.sub("", initials.lower()), _NOT_LETTERS.sub("", full.lower())
 
 
 def kiosk_catalogue(hall, site: Site, kiosk: Kiosk) -> dict:

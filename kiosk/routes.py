@@ -13,6 +13,7 @@ from layout.model import Kiosk, Site
 from server.cpu import run_cpu_bound
 from server.extensions import hall
 from server.hall import NotFound
+from server.vocabulary import page_vocabulary
 
 NOT_FOUND_TEXT = {
     "site": ("没有这个服务大厅", "This service hall does not exist."),
@@ -43,7 +44,7 @@ def kiosk_page(site_id: str, kiosk_id: str):
     except NotFound as error:
         return not_found_page(error)
     return render_template("kiosk/kiosk.html", site=site, kiosk=kiosk,
-                           catalogue=kiosk_catalogue(hall(), site, kiosk))
+                           catalogue=kiosk_catalogue(hall(), site, kiosk), vocabulary=page_vocabulary())
 
 
 @pages.get("/kiosk/<site_id>/<kiosk_id>/services.json")
@@ -84,6 +85,7 @@ def status_page(ticket_id: str):
         "site": {"id": site.id, "name": site.name, "name_en": site.name_en},
         "windows": {w.id: {"number": w.number, "name": w.name, "zone": w.zone} for w in site.windows},
         "zones": {z.id: z.name for z in site.zones},
+        "vocabulary": page_vocabulary(),
     }
     response = Response(render_template("kiosk/status.html", ticket=view, site=site, zone=zone,
                                         window_numbers=[w.number for w in windows if w is not None], page=page))

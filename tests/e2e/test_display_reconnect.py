@@ -70,7 +70,7 @@ def test_every_screen_recovers_from_a_server_restart_without_a_reload(live_serve
     assert [item["ticket"] for item in lobby.evaluate("lobby.sound.announced")] == \
         [serving["number"], after["number"]]
     counter.keyboard.press("2")
-    expect(counter.locator("#message")).to_have_text(f"{serving['number']} 已办结：一次性告知。")
+    expect(counter.locator("#message")).to_have_text(f"{serving['number']} 已办结：一次性告知书。")
     screen.context.close()
     counter.context.close()
 

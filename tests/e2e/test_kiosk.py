@@ -301,3 +301,142 @@ def test_the_printed_ticket_preview_is_a_legible_png(kiosk_server, tmp_path):
     image = Image.open(BytesIO(response.content))
     assert image.width == 576 and image.height > 800
     (tmp_path / "ticket-preview.png").write_bytes(response.content)
+
+
+def test_the_kiosk_hears_its_printer_through_the_site_stream_only(page, kiosk_server, printer):
+    """No REST read of the printers: the subscription's snapshot and this kiosk's `printer` events."""
+    asked = []
+    page.route("**/api/v1/sites/county/printers", lambda route: (asked.append(route.request.url), route.abort()))
+    printer.mode = "normal"
+    wait_until(lambda: printer_state(kiosk_server) == "online", 10, 0.1, "the printer to be online")
+    try:
+        open_kiosk(page, kiosk_server)
+        page.wait_for_function("kiosk.stream && kiosk.stream.state === 'live'", timeout=10_000)
+        assert page.evaluate("kiosk.state.printer.state") == "online"  # from the snapshot
+        expect(page.locator("#printer-banner")).to_be_hidden()
+
+        printer.mode = "cover_open"
+        expect(page.locator("#printer-banner")).to_contain_text("打印机暂时无法出票", timeout=10_000)
+        assert page.evaluate("kiosk.state.printer.state") == "cover_open"
+        printer.mode = "normal"
+        expect(page.locator("#printer-banner")).to_be_hidden(timeout=10_000)
+
+        page.evaluate("kiosk.stream.socket.io.engine.close()")  # a dropped connection: a new snapshot
+        page.wait_for_function("kiosk.stream.subscriptions >= 2 && kiosk.stream.state === 'live'", timeout=10_000)
+        assert asked == []
+        assert page.evaluate("kiosk.stream.audience") == "public"
+    finally:
+        printer.mode = "normal"
+
+
+def test_a_full_width_query_finds_what_its_ascii_letters_find(page, kiosk_server):
+    open_kiosk(page, kiosk_server)
+    page.locator("#search-open").click()
+    page.fill("#search-input", "ＢＤＣ")  # a Chinese input method in full-width mode
+    results = page.locator("#search-results .item .item-name")
+    expect(results.first).to_have_text(re.compile("^不动产"))
+    full_width = results.all_text_contents()
+    page.fill("#search-input", "bu dong chan")
+    expect(results.first).to_have_text(re.compile("^不动产"))
+    page.fill("#search-input", "bdc")
+    expect(results).to_have_count(len(full_width))
+    assert results.all_text_contents() == full_width
+
+
+def test_the_phone_page_shows_its_call_from_its_own_ticket_event(browser, kiosk_server):
+    """With GET /tickets/<id> failing, only the ticket's own event can say it was called; the public
+    `called` events the page also receives carry no ticket id."""
+    ticket = requests.post(f"{kiosk_server.url}/api/v1/sites/county/tickets",
+                           json={"service": "mortgage-registration"}, timeout=5).json()
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    phone = context.new_page()
+    try:
+        phone.goto(f"{kiosk_server.url}/t/{ticket['id']}")
+        phone.wait_for_function("ticketPage.stream && ticketPage.stream.state === 'live'", timeout=10_000)
+        phone.evaluate("""() => {
+          window.seenCalls = [];
+          ticketPage.stream.socket.on("called", (call) => seenCalls.push(call));
+        }""")
+        phone.route(re.compile(r".*/api/v1/tickets/.*"), lambda route: route.abort())
+
+        headers = kiosk_server.login(CLERK, PASSWORD)
+        window = ticket["windows"][0]
+        called = call_until(kiosk_server, headers, window, ticket["id"])
+
+        expect(phone.locator("#called")).to_be_visible(timeout=5000)
+        expect(phone.locator("#called .called-title")).to_have_text(f"请到{called['window_number']}号窗口")
+        expect(phone.locator("#status")).to_have_text("正在叫号，请立即前往窗口")
+        expect(phone.locator("#called")).to_have_class(re.compile("flashing"))
+        phone.wait_for_function("number => seenCalls.some((call) => call.ticket === number)", arg=ticket["number"],
+                                timeout=5000)
+        assert all("ticket_id" not in call for call in phone.evaluate("seenCalls"))
+
+        base = f"{kiosk_server.url}/api/v1/sites/county/windows/{window}"
+        requests.post(f"{base}/no-show", headers=headers, timeout=5).raise_for_status()
+        expect(phone.locator("#status")).to_have_text("已过号，如需办理请重新取号", timeout=5000)
+        expect(phone.locator("#called")).to_be_hidden()
+        requests.post(f"{base}/close", headers=headers, timeout=5).raise_for_status()
+    finally:
+        context.close()
+
+
+def test_an_unknown_ticket_in_the_phone_subscription_is_said_on_the_page(browser, kiosk_server):
+    ticket = requests.post(f"{kiosk_server.url}/api/v1/sites/county/tickets",
+                           json={"service": "mortgage-registration"}, timeout=5).json()
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    phone = context.new_page()
+    try:
+        phone.goto(f"{kiosk_server.url}/t/{ticket['id']}")
+        phone.wait_for_function("ticketPage.stream.state === 'live'", timeout=10_000)
+        phone.evaluate("ticketPage.stream.setTicket('no-such-ticket')")
+        expect(phone.locator("#live")).to_contain_text("unknown_ticket", timeout=5000)
+    finally:
+        context.close()
+
+
+def test_the_counter_subscribes_with_its_token_and_shows_a_real_printer_alert(browser, kiosk_server, printer):
+    printer.mode = "normal"
+    wait_until(lambda: printer_state(kiosk_server) == "online", 10, 0.1, "the printer to be online")
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    counter = context.new_page()
+    try:
+        counter.goto(f"{kiosk_server.url}/counter/county")
+        counter.wait_for_function("counter.stream.state === 'live'", timeout=10_000)
+        assert counter.evaluate("counter.stream.audience") == "public"  # not logged in yet
+        counter.fill("#login-username", CLERK)
+        counter.fill("#login-password", PASSWORD)
+        counter.click("#login-form button[type=submit]")
+        expect(counter.locator("#window-view")).to_be_visible()
+        counter.wait_for_function("counter.stream.audience === 'staff' && counter.stream.state === 'live'",
+                                  timeout=10_000)
+        assert counter.evaluate("counter.stream.token") == counter.evaluate(
+            "localStorage.getItem('yichuang.counter.token')")
+
+        printer.mode = "paper_out"  # a `printer` event: the staff stream only
+        banner = counter.locator('#banners [data-key="printer:k1"]')
+        expect(banner).to_contain_text("打印机缺纸", timeout=10_000)
+        printer.mode = "normal"
+        expect(banner).to_have_count(0, timeout=10_000)
+
+        counter.click("#logout")
+        expect(counter.locator("#login-view")).to_be_visible()
+        counter.wait_for_function("counter.stream.audience === 'public' && counter.stream.state === 'live'",
+                                  timeout=10_000)
+        assert counter.evaluate("counter.stream.token") is None
+    finally:
+        printer.mode = "normal"
+        context.close()
+
+
+def test_the_counter_with_a_refused_token_logs_out_and_follows_the_public_stream(browser, kiosk_server):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    context.add_init_script("localStorage.setItem('yichuang.counter.token', 'not-a-token')")
+    counter = context.new_page()
+    try:
+        counter.goto(f"{kiosk_server.url}/counter/county")
+        expect(counter.locator("#login-view")).to_be_visible()
+        counter.wait_for_function("counter.stream.audience === 'public' && counter.stream.state === 'live'",
+                                  timeout=10_000)
+        assert counter.evaluate("localStorage.getItem('yichuang.counter.token')") is None
+    finally:
+        context.close()

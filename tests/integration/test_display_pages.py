@@ -24,7 +24,8 @@ def test_the_lobby_display_renders_in_chinese_with_its_zones_queues_and_voice(cl
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<html lang="zh-CN">' in html and "测试县政务服务中心" in html and "大厅综合屏" in html
-    assert "/vendor/socket.io.min.js" in html and "/static/display/js/site_stream.js" in html
+    assert "/vendor/socket.io.min.js" in html and "/static/common/js/site_stream.js" in html
+    assert "/static/common/js/page_kit.js" in html
     config = page_config(html)
     assert config["zones"] == ["accept", "pickup"]
     assert [queue["id"] for queue in config["queues"]] == ["biz", "estate", "general", "pickup"]
@@ -71,6 +72,7 @@ def test_the_window_screen_renders_its_window_and_queues_silently_by_default(cli
     assert [queue["id"] for queue in config["queues"]] == ["biz", "estate"]
     assert config["voice"]["enabled"] is False
     assert "企业登记" in html and "announcer.js" not in html
+    assert config["vocabulary"]["ticket_status"]["called"]["screen"] == "请到本窗口办理"
 
 
 @pytest.mark.parametrize(("url", "message"), [
@@ -96,6 +98,6 @@ def test_the_screen_index_lists_every_display_and_window_screen_address(client):
 
 
 def test_the_scripts_and_the_voice_pack_are_served_under_the_display_prefix(client):
-    for path in ("js/site_stream.js", "js/screen_sound.js", "js/lobby.js", "js/window_screen.js",
+    for path in ("js/screen_common.js", "js/screen_sound.js", "js/lobby.js", "js/window_screen.js",
                  "js/announcer.js", "css/lobby.css", "voice/default/manifest.json"):
         assert client.get(f"/static/display/{path}").status_code == 200, path

@@ -10,11 +10,13 @@ import re
 import pytest
 from PIL import Image
 
-from kiosk.catalogue import pinyin_keys
+from kiosk.jobs import OPEN
+from kiosk.printing.status_query import CANNOT_PRINT
 from kiosk.startup import stop_print_services
 from kiosk.ticket_print import qr_svg
 from layout.model import Area, Kiosk, PrinterConfig
 from server.bootstrap import boot
+from server.search_keys import pinyin_keys
 from tests.conftest import make_app
 from tests.support.small_hall import small_hall
 
@@ -44,11 +46,16 @@ def test_the_kiosk_page_is_chinese_and_carries_its_catalogue(client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<html lang="zh-CN">' in html and "测试县政务服务中心" in html and "请选择您要办理的业务" in html
-    assert "/vendor/socket.io.min.js" in html
+    for script in ("/vendor/socket.io.min.js", "/static/common/js/page_kit.js", "/static/common/js/site_stream.js"):
+        assert script in html, script
     data = page_data(html, "kiosk-data")
     assert [area["name"] for area in data["areas"]] == ["企业服务", "不动产", "综合受理"]
     assert data["kiosk"] == {"id": "k1", "name": "一楼取号机", "zone": "accept", "printer": "dummy"}
     assert [c["name"] for c in data["priority_classes"]] == ["老年人", "军人"]
+    vocabulary = page_data(html, "kiosk-vocabulary")
+    assert {code for code, entry in vocabulary["printer_state"].items() if not entry["can_print"]} == \
+        set(CANNOT_PRINT)
+    assert {code for code, entry in vocabulary["print_job"].items() if entry["open"]} == set(OPEN)
 
 
 def test_the_catalogue_gives_pinyin_initials_for_search(client):
@@ -62,6 +69,16 @@ def test_the_catalogue_gives_pinyin_initials_for_search(client):
 def test_pinyin_keys_keep_only_letters_and_digits():
     assert pinyin_keys("最低生活保障申请（代办）") == ("zdshbzsqdb", "zuidishenghuobaozhangshenqingdaiban")
     assert pinyin_keys("ETC 办理") == ("etcbl", "etcbanli")
+    assert pinyin_keys("ＥＴＣ办理") == ("etcbl", "etcbanli")  # full-width letters, as an input method types them
+
+
+def test_the_kiosk_and_the_counter_search_by_the_same_keys(client):
+    services = client.get("/kiosk/hall/k1/services.json").get_json()["services"]
+    html = client.get("/counter/hall").get_data(as_text=True)
+    counter_keys = json.loads(re.search(r'<script id="counter-config" type="application/json">(.*?)</script>',
+                                        html, re.S).group(1))["search_keys"]
+    for service in services:
+        assert counter_keys[service["id"]] == {"initials": service["initials"], "full": service["pinyin"]}
 
 
 def test_items_not_served_today_are_marked_unavailable(client):
@@ -127,6 +144,8 @@ def test_the_status_page_shows_the_ticket_as_text(client):
     assert "请到 综合受理区 1、2号窗口" in html
     data = page_data(html, "page-data")
     assert data["ticket"]["id"] == ticket["id"] and data["windows"]["w5"]["number"] == "5"
+    assert data["vocabulary"]["ticket_status"]["called"]["phone"]["zh"] == "正在叫号，请立即前往窗口"
+    assert "/static/common/js/site_stream.js" in html
 
 
 def test_the_qr_code_encodes_the_absolute_status_url(database_url):

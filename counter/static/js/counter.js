@@ -7,18 +7,19 @@
 (function () {
   "use strict";
 
-  const config = JSON.parse(document.getElementById("counter-config").textContent);
+  const { $, element, term } = PageKit;
+  const config = PageKit.readConfig("counter-config");
+  const vocabulary = config.vocabulary; // the names of the server's codes (server/vocabulary.py)
   const api = new ApiClient(config.api, "yichuang.counter.token");
   const windowKey = `yichuang.counter.${config.site}.window`;
   const sitePath = `/sites/${encodeURIComponent(config.site)}`;
 
-  const OUTCOMES = { accepted: "受理通知书", notified: "一次性告知", rejected: "不予受理", handled: "即办" };
   const STATE_TEXT = { open: "开放中", paused: "暂停服务", closed: "已关闭" };
-  const STATUS_TEXT = { called: "已叫号，等待群众到窗口", serving: "办理中" };
   const KEYS = {
     F1: ["call-next"], " ": ["call-next"], r: ["recall"], n: ["no-show"], s: ["start"], t: ["transfer"],
-    1: ["finish", "accepted"], 2: ["finish", "notified"], 3: ["finish", "rejected"], 4: ["finish", "handled"],
   };
+  // 1, 2, … finish with the outcomes in the server's order, as the buttons the template drew from it say
+  for (const [outcome, entry] of Object.entries(vocabulary.outcome)) KEYS[entry.key] = ["finish", outcome];
   const HINTS = {
     window_taken: "请选择其他窗口，或请该窗口的工作人员先关窗。",
     window_not_open: "请先点击“开窗”。",
@@ -27,10 +28,10 @@
     current_ticket_open: "请先办结、过号或转办当前号票。",
   };
   const QUEUE_REFRESH_MS = 300;
+  const TOKEN_REFUSED = ["invalid_token", "token_expired"]; // subscribe_error codes: log in again
 
-  const $ = (id) => document.getElementById(id);
   const views = { login: $("login-view"), chooser: $("window-view"), desk: $("desk-view") };
-  const alerts = new CounterAlerts($("banners"));
+  const alerts = new CounterAlerts($("banners"), vocabulary);
 
   let layout = null;
   let me = null;
@@ -181,25 +182,16 @@
     $("window-grid").replaceChildren(
       ...layout.windows.map((window) => {
         const state = windows[window.id];
-        const button = document.createElement("button");
+        const button = element("button", "window-choice");
         button.type = "button";
-        button.className = "window-choice";
         button.dataset.window = window.id;
         const effective = state ? state.state : "closed";
         button.dataset.state = effective;
         let note = STATE_TEXT[effective];
         if (effective !== "closed" && state.clerk !== null && me && state.clerk !== me.id) note += " · 其他工作人员使用中";
         if (effective !== "closed" && me && state.clerk === me.id) note += " · 您已登录此窗口";
-        const number = document.createElement("span");
-        number.className = "number";
-        number.textContent = window.number;
-        const name = document.createElement("span");
-        name.className = "name";
-        name.textContent = window.name;
-        const status = document.createElement("span");
-        status.className = "status";
-        status.textContent = note;
-        button.append(number, name, status);
+        button.append(element("span", "number", window.number), element("span", "name", window.name),
+          element("span", "status", note));
         button.addEventListener("click", () => chooseWindow(window.id));
         return button;
       }),
@@ -258,7 +250,7 @@
     document.querySelector('[data-action="call-next"]').classList.toggle("unavailable", state !== "open" || Boolean(current));
     if (!current) return;
     $("current-number").textContent = current.ticket;
-    $("current-status").textContent = STATUS_TEXT[current.status] || current.status;
+    $("current-status").textContent = term(vocabulary, "ticket_status", current.status).staff || current.status;
     $("current-status").dataset.status = current.status;
     const service = layout.services.find((item) => item.id === current.service);
     $("current-service").textContent = service
@@ -275,10 +267,7 @@
     list.dataset.ticket = ticketId;
     const items = (service && service.checklist) || [];
     if (items.length === 0) {
-      const empty = document.createElement("li");
-      empty.className = "empty";
-      empty.textContent = "本事项未配置受理审查标准。";
-      list.replaceChildren(empty);
+      list.replaceChildren(element("li", "empty", "本事项未配置受理审查标准。"));
       return;
     }
     const ticked = checked.get(ticketId) || new Set();
@@ -314,7 +303,7 @@
           queue.waiting ? `约 ${queue.eta_minutes} 分钟` : "—",
           `${queue.windows_open ?? "—"}`,
         ];
-        row.replaceChildren(...cells.map((text) => Object.assign(document.createElement("td"), { textContent: text })));
+        row.replaceChildren(...cells.map((text) => element("td", "", text)));
         if (queue.waiting > 0) row.classList.add("busy");
         return row;
       }),
@@ -323,10 +312,10 @@
 
   // ---- time ------------------------------------------------------------------------------
 
+  let clock = PageKit.hallClock(undefined); // the hall's time once the layout says its zone
+
   function clockTime(iso) {
-    // the hall's time, whatever the PC's clock zone says
-    const options = { hour12: false, timeZone: (layout && layout.timezone) || undefined };
-    return iso ? new Date(iso).toLocaleTimeString("zh-CN", options) : "—";
+    return clock.seconds(iso);
   }
 
   function elapsed(iso) {
@@ -355,7 +344,7 @@
     recall: (result) => `已重呼 ${result.number}。`,
     "no-show": (result) => `${result.number} 已标记过号。`,
     start: (result) => `${result.number} 开始办理。`,
-    finish: (result) => `${result.number} 已办结：${OUTCOMES[result.outcome] || result.outcome}。`,
+    finish: (result) => `${result.number} 已办结：${term(vocabulary, "outcome", result.outcome).zh}。`,
     transfer: (result) => `${result.number} 已转办至“${(result.transferred_ticket || {}).service_name || ""}”，保留原取号时间排队。`,
   };
 
@@ -498,8 +487,6 @@
 
   // ---- the site's events -----------------------------------------------------------------
 
-  const CONNECTION_TEXT = { connecting: "正在连接…", syncing: "正在同步…", live: "已连接", offline: "连接中断，正在重新连接…" };
-
   async function loadScreens() {
     try {
       alerts.screensNow(await api.request("GET", `${sitePath}/screens`));
@@ -508,8 +495,11 @@
     }
   }
 
+  // With the clerk's token the staff stream (clerks, ticket ids, printers, screens); anonymous before
+  // the login. Every login and logout subscribes again, from a fresh snapshot of the new audience.
   const stream = new SiteStream({
     site: config.site,
+    token: api.token,
     onSnapshot(snapshot) {
       windows = Object.assign({}, snapshot.windows);
       renderChooser();
@@ -532,12 +522,18 @@
     onConnection(state) {
       const badge = $("connection");
       badge.dataset.state = state;
-      badge.textContent = CONNECTION_TEXT[state] || state;
+      badge.textContent = PageKit.connectionText(state);
     },
     onError(error) {
+      if (TOKEN_REFUSED.includes(error.code)) {
+        if (me) logout(`${error.message}（${error.code}）`);
+        else api.token = null; // a token left from an earlier day: go on without it
+        return;
+      }
       sayError(error);
     },
   });
+  api.onTokenChange((token) => stream.setToken(token));
 
   // ---- start -----------------------------------------------------------------------------
 
@@ -557,6 +553,7 @@
       sayError(error);
       return;
     }
+    clock = PageKit.hallClock(layout.timezone);
     clearNetworkError();
     renderChooser();
     route();

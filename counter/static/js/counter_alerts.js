@@ -7,17 +7,13 @@
 (function (root) {
   "use strict";
 
-  const PRINTER_TEXT = {
-    offline: "打印机离线",
-    paper_out: "打印机缺纸",
-    cover_open: "打印机盖未关好",
-    paper_low: "打印纸将用尽",
-  };
   const KEPT_PRINT_FAILURES = 5;
 
   class CounterAlerts {
-    constructor(container) {
+    // vocabulary: the page config's names of the server's codes (printer states: name and alert level)
+    constructor(container, vocabulary) {
       this.container = container;
+      this.vocabulary = vocabulary;
       this.banners = new Map(); // key -> {level, text}
       this.layout = null;
       this.windowId = null;
@@ -55,12 +51,14 @@
 
     _printer(payload) {
       const key = `printer:${payload.kiosk}`;
-      const problem = PRINTER_TEXT[payload.state];
-      if (payload.state === "online") this.clear(key);
-      if (!problem) return; // "unknown" says nothing new
-      const level = payload.state === "paper_low" ? "warning" : "error";
-      const detail = payload.detail ? `（${payload.detail}）` : "";
-      this.show(key, level, `取号机“${this._name("kiosks", payload.kiosk)}”：${problem}${detail}`);
+      const state = root.PageKit.term(this.vocabulary, "printer_state", payload.state);
+      const level = state.unknown ? "error" : state.alert; // a state this page does not know yet: say it
+      if (level === "clear") this.clear(key);
+      if (level !== "error" && level !== "warning") return; // "unknown" says nothing new
+      // the printer's own words, after the state's name unless they start with it
+      const detail = payload.detail || "";
+      const said = detail.startsWith(state.zh) ? detail : `${state.zh}${detail ? `（${detail}）` : ""}`;
+      this.show(key, level, `取号机“${this._name("kiosks", payload.kiosk)}”：${said}`);
     }
 
     _printJob(payload) {
@@ -101,15 +99,11 @@
     _render() {
       this.container.replaceChildren(
         ...[...this.banners.entries()].map(([key, banner]) => {
-          const row = document.createElement("div");
-          row.className = `banner ${banner.level}`;
+          const row = root.PageKit.element("div", `banner ${banner.level}`);
           row.dataset.key = key;
-          const text = document.createElement("span");
-          text.textContent = banner.text;
-          const close = document.createElement("button");
+          const text = root.PageKit.element("span", "", banner.text);
+          const close = root.PageKit.element("button", "link", "知道了");
           close.type = "button";
-          close.className = "link";
-          close.textContent = "知道了";
           close.addEventListener("click", () => this.clear(key));
           row.append(text, close);
           return row;

@@ -7,6 +7,14 @@
 
   const SHOWN = 60;
 
+  // Latin text typed, as the server writes its pinyin keys (server/search_keys.py): full-width letters
+  // made ASCII, lower case, letters and digits only; null for text with Chinese in it (matched by name).
+  function searchKey(text) {
+    const latin = text.normalize("NFKC").toLowerCase();
+    if (!/^[\x21-\x7e]+$/.test(latin)) return null;
+    return latin.replace(/[^a-z0-9]/g, "") || null;
+  }
+
   class TransferPicker {
     constructor({ dialog, form, search, list, cancel, onChoose }) {
       this.dialog = dialog;
@@ -54,13 +62,12 @@
     _matches(service, text) {
       if (!text) return true;
       const keys = this.keys[service.id] || {};
-      const lower = text.toLowerCase();
+      const key = searchKey(text);
       return (
         service.name.includes(text) ||
         (service.department_name || "").includes(text) ||
-        service.id.toLowerCase().includes(lower) ||
-        (keys.initials || "").includes(lower) ||
-        (keys.full || "").includes(lower)
+        service.id.toLowerCase().includes(text.toLowerCase()) ||
+        (key !== null && ((keys.initials || "").includes(key) || (keys.full || "").includes(key)))
       );
     }
 
@@ -68,9 +75,9 @@
       const text = this.search.value.trim().replace(/\s+/g, "");
       this.matches = this.services.filter((service) => this._matches(service, text));
       // names that start with what was typed (or whose initials do) come first
-      const lower = text.toLowerCase();
+      const key = searchKey(text);
       const starts = (service) =>
-        service.name.startsWith(text) || ((this.keys[service.id] || {}).initials || "").startsWith(lower);
+        service.name.startsWith(text) || (key !== null && ((this.keys[service.id] || {}).initials || "").startsWith(key));
       this.matches.sort((a, b) => Number(starts(b)) - Number(starts(a)));
       this.highlighted = 0;
       this._render();

@@ -9,13 +9,16 @@
   const FLASH_MS = 8000; // how long a new call flashes
   const KEPT_CALLS = 60;
 
-  const heroBox = document.getElementById("hero");
-  const heroTicket = document.getElementById("hero-ticket");
-  const heroWindow = document.getElementById("hero-window-number");
-  const heroName = document.getElementById("hero-window-name");
-  const recentList = document.getElementById("recent-list");
+  const { $, element, windowLabel } = PageKit;
+  const heroBox = $("hero");
+  const heroTicket = $("hero-ticket");
+  const heroWindow = $("hero-window-number");
+  const heroName = $("hero-window-name");
+  const recentList = $("recent-list");
 
-  const calls = new Map(); // ticket id -> its newest call (a recall replaces the first call)
+  // (number, window) -> the newest call of that ticket there: a recall replaces the first call. The
+  // public stream carries no ticket ids; a number is called at one window at a time.
+  const calls = new Map();
   const freshUntil = new Map(); // seq -> time its highlight ends
   let flashTimer = null;
   const config = ScreenCommon.readConfig();
@@ -27,7 +30,7 @@
   }
 
   function keep(call) {
-    const key = call.ticket_id || `seq:${call.seq}`;
+    const key = `${call.ticket}@${call.window}`;
     const known = calls.get(key);
     if (!known || known.seq < call.seq) calls.set(key, call);
     if (calls.size > KEPT_CALLS) {
@@ -48,28 +51,17 @@
       heroTicket.textContent = newest.ticket;
       heroWindow.textContent = newest.window_number;
       // the number is already said big above: "17号窗口 企业登记" → "企业登记"
-      const name = newest.window_name.replace(ScreenCommon.windowLabel(newest.window_number), "").trim();
+      const name = newest.window_name.replace(windowLabel(newest.window_number), "").trim();
       heroName.textContent = (name || newest.window_name) + (newest.recall ? "（重呼）" : "");
     }
     const now = Date.now();
     recentList.replaceChildren(
       ...shown.map((call) => {
-        const row = document.createElement("li");
+        const row = element("li", "", null, element("span", "recent-ticket", call.ticket),
+          element("span", "recent-window", windowLabel(call.window_number)));
         row.dataset.seq = call.seq;
         if ((freshUntil.get(call.seq) || 0) > now) row.classList.add("fresh");
-        const ticket = document.createElement("span");
-        ticket.className = "recent-ticket";
-        ticket.textContent = call.ticket;
-        const window = document.createElement("span");
-        window.className = "recent-window";
-        window.textContent = ScreenCommon.windowLabel(call.window_number);
-        row.append(ticket, window);
-        if (call.recall) {
-          const tag = document.createElement("span");
-          tag.className = "recent-tag";
-          tag.textContent = "重呼";
-          row.append(tag);
-        }
+        if (call.recall) row.append(element("span", "recent-tag", "重呼"));
         return row;
       }),
     );
@@ -97,12 +89,11 @@
   }
 
   function startClock(timezone) {
-    const time = new Intl.DateTimeFormat("zh-CN", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hour12: false });
-    const date = new Intl.DateTimeFormat("zh-CN", { timeZone: timezone, month: "long", day: "numeric", weekday: "long" });
+    const clock = PageKit.hallClock(timezone);
     const tick = () => {
       const now = new Date();
-      document.getElementById("clock-time").textContent = time.format(now);
-      document.getElementById("clock-date").textContent = date.format(now);
+      $("clock-time").textContent = clock.time(now);
+      $("clock-date").textContent = clock.date(now);
       setTimeout(tick, 1000 - (now.getTime() % 1000) + 5);
     };
     tick();
@@ -110,7 +101,7 @@
 
   // A notice longer than the screen is wide scrolls slowly; a short one stands still.
   function fitNotice() {
-    const notice = document.getElementById("notice");
+    const notice = $("notice");
     const overflow = notice.scrollWidth > notice.parentElement.clientWidth;
     notice.classList.toggle("scrolling", overflow);
     if (overflow) notice.style.animationDuration = `${Math.max(20, notice.textContent.length * 0.45)}s`;

@@ -1,6 +1,7 @@
 /*
- * What the lobby display and the window screen share: their config from the page, the stream of
- * the site, the sound, the connection badge and the problem line.
+ * What the lobby display and the window screen share: their config from the page, the site's public
+ * stream (anonymous: numbers and windows, no ticket ids), the sound, the connection badge and the
+ * problem line.
  *
  *   const screen = ScreenCommon.start({onSnapshot, onCall, onEvent});
  *   screen.config, screen.stream, screen.sound
@@ -8,25 +9,20 @@
 (function (root) {
   "use strict";
 
-  const CONNECTION_TEXT = {
-    connecting: "正在连接…",
-    syncing: "正在同步…",
-    live: "",
-    offline: "连接中断，正在重新连接…",
-  };
+  const { $ } = root.PageKit;
 
   function readConfig() {
-    return JSON.parse(document.getElementById("screen-config").textContent);
+    return root.PageKit.readConfig("screen-config");
   }
 
   function showConnection(state) {
-    const badge = document.getElementById("connection");
+    const badge = $("connection");
     badge.dataset.state = state;
-    badge.textContent = CONNECTION_TEXT[state] ?? state;
+    badge.textContent = root.PageKit.connectionText(state, { live: "" }); // a screen in step says nothing
   }
 
   function showProblem(message) {
-    const line = document.getElementById("problem");
+    const line = $("problem");
     line.textContent = message;
     line.hidden = !message;
   }
@@ -34,7 +30,7 @@
   function start(handlers) {
     const config = readConfig();
     const sound = new root.ScreenSound(config, {
-      button: document.getElementById("sound-button"),
+      button: $("sound-button"),
       onProblem: showProblem,
     });
     const stream = new root.SiteStream({
@@ -56,10 +52,5 @@
     return { config, stream, sound };
   }
 
-  // "17号窗口": a window's number as people read it on the sign.
-  function windowLabel(number) {
-    return `${number}号窗口`;
-  }
-
-  root.ScreenCommon = { start, readConfig, showProblem, windowLabel };
+  root.ScreenCommon = { start, readConfig, showProblem };
 })(typeof window !== "undefined" ? window : globalThis);

@@ -7,12 +7,12 @@
   "use strict";
 
   const FLASH_MS = 8000;
-  const STATUS_TEXT = { called: "请到本窗口办理", serving: "正在办理" };
 
-  const stateBox = document.getElementById("window-state");
-  const label = document.getElementById("state-label");
-  const main = document.getElementById("state-main");
-  const detail = document.getElementById("state-detail");
+  const { $ } = PageKit;
+  const stateBox = $("window-state");
+  const label = $("state-label");
+  const main = $("state-main");
+  const detail = $("state-detail");
   const config = ScreenCommon.readConfig();
   let view = null;
   let flashTimer = null;
@@ -30,7 +30,8 @@
       main.textContent = "暂停服务";
       detail.textContent = view.reason && view.reason !== "暂停服务" ? `原因：${view.reason}` : "请稍候";
     } else if (current) {
-      label.textContent = STATUS_TEXT[current.status] || "正在办理";
+      const status = PageKit.term(config.vocabulary, "ticket_status", current.status);
+      label.textContent = status.unknown ? "正在办理" : status.screen;
       main.textContent = current.ticket;
       detail.textContent = "";
     } else {
@@ -65,7 +66,7 @@
       // the `window` event that follows carries the state; show the number at once all the same
       view = Object.assign({}, view, {
         state: view && view.state !== "closed" ? view.state : "open",
-        current: { ticket: call.ticket, ticket_id: call.ticket_id, status: "called", service: call.service },
+        current: { ticket: call.ticket, status: "called", service: call.service, called_at: call.at },
       });
       render();
       flash();

@@ -1,13 +1,14 @@
 /* The touch kiosk: area tiles → items (or search) → confirm, optional priority → ticket on screen.
-   One page, no reload: fetch + DOM. Socket.IO brings the printer's state and the print job's outcome. */
+   One page, no reload: fetch + DOM. The site stream (subscribed with this kiosk's id) brings its
+   printer's state and its print jobs' outcomes. */
 (function () {
   "use strict";
 
-  const initial = JSON.parse(document.getElementById("kiosk-data").textContent);
+  const { $, element, term } = PageKit;
+  const initial = PageKit.readConfig("kiosk-data");
+  const vocabulary = PageKit.readConfig("kiosk-vocabulary"); // names of the server's codes
   // The hall's time, as the lobby screens show it, whatever the kiosk PC's own timezone.
-  const CLOCK = new Intl.DateTimeFormat("zh-CN", {
-    timeZone: initial.site.timezone, hour: "2-digit", minute: "2-digit", hour12: false,
-  });
+  const CLOCK = PageKit.hallClock(initial.site.timezone);
   const SITE = initial.site.id;
   const KIOSK = initial.kiosk.id;
   const IDLE_MS = 30000;
@@ -16,10 +17,11 @@
   const ISSUE_TIMEOUT_MS = 15000;
   const JOB_POLL_LIMIT_MS = 60000;
   const CATALOGUE_MAX_AGE_MS = 10 * 60000;
-  const BAD_PRINTER_STATES = ["paper_out", "offline", "cover_open"];
-  const OPEN_JOB_STATES = ["pending", "sent"];
-  // A late "printed" may follow "failed" (the paper did come out); nothing goes back to pending.
-  const JOB_STATE_ORDER = { pending: 0, sent: 1, failed: 2, printed: 3 };
+  // A printer state in which a ticket would not come out; a print job not decided yet; how far a job
+  // has got (a late "printed" may follow "failed": the paper did come out; nothing goes back to pending).
+  const cannotPrint = (printerState) => term(vocabulary, "printer_state", printerState).can_print === false;
+  const jobOpen = (status) => term(vocabulary, "print_job", status).open === true;
+  const jobRank = (status) => term(vocabulary, "print_job", status).rank ?? -1;
 
   const TEXT = {
     zh: {
@@ -83,24 +85,14 @@
   };
   const jobEvents = new Map(); // print_job events that may arrive before the issue request returns
 
-  const $ = (id) => document.getElementById(id);
-
   function t(key, vars) {
     let text = TEXT[state.lang][key];
     if (text === undefined) text = TEXT.zh[key] || key;
-    Object.entries(vars || {}).forEach(([name, value]) => { text = text.split("{" + name + "}").join(value); });
-    return text;
+    return PageKit.fill(text, vars);
   }
 
   function nameOf(entry) {
     return state.lang === "en" && entry.name_en ? entry.name_en : entry.name;
-  }
-
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
   }
 
   // -- language and text size -------------------------------------------------------------------
@@ -370,8 +362,7 @@
   }
 
   function windowNumbers(ids) {
-    const windows = new Map(state.catalogue.windows.map((window) => [window.id, window]));
-    return ids.map((id) => (windows.get(id) || { number: id }).number);
+    return PageKit.windowNumbers(ids, Object.fromEntries(state.catalogue.windows.map((window) => [window.id, window])));
   }
 
   function renderTicket() {
@@ -397,7 +388,7 @@
     if (state.jobStatus === "failed") {
       const printerState = state.jobPrinterState || (state.printer && state.printer.state);
       if (printerState === "paper_out") return "paper_out";
-      if (BAD_PRINTER_STATES.includes(printerState)) return "printer_down";
+      if (cannotPrint(printerState)) return "printer_down";
       return "print_failed";
     }
     return null;
@@ -432,10 +423,10 @@
   function applyJob(job) {
     if (!state.ticket || job.job !== state.job) return;
     // A slow poll answer may be older than the event that already ended the job.
-    if ((JOB_STATE_ORDER[job.status] ?? -1) < (JOB_STATE_ORDER[state.jobStatus] ?? -1)) return;
+    if (jobRank(job.status) < jobRank(state.jobStatus)) return;
     state.jobStatus = job.status;
     if (job.printer_state) state.jobPrinterState = job.printer_state;
-    if (!OPEN_JOB_STATES.includes(job.status)) stopJobPolling();
+    if (!jobOpen(job.status)) stopJobPolling();
     renderPrintStatus();
     updateTicketTimeout();
   }
@@ -444,14 +435,14 @@
     stopJobPolling();
     const jobId = state.job;
     const poll = () => {
-      if (state.job !== jobId || !OPEN_JOB_STATES.includes(state.jobStatus)) return;
+      if (state.job !== jobId || !jobOpen(state.jobStatus)) return;
       if (Date.now() - state.jobStarted > JOB_POLL_LIMIT_MS) return;
       fetch(`/api/v1/print-jobs/${jobId}`)
         .then((response) => (response.ok ? response.json() : null))
         .then((job) => { if (job) applyJob({ job: job.id, status: job.status, reason: job.reason }); })
         .catch(() => {})
         .finally(() => {
-          if (state.job === jobId && OPEN_JOB_STATES.includes(state.jobStatus)) {
+          if (state.job === jobId && jobOpen(state.jobStatus)) {
             state.pollTimer = setTimeout(poll, JOB_POLL_MS);
           }
           renderPrintStatus();
@@ -479,35 +470,36 @@
 
   function renderPrinterBanner() {
     const banner = $("printer-banner");
-    const bad = state.catalogue.kiosk.printer && state.printer && BAD_PRINTER_STATES.includes(state.printer.state);
+    const bad = state.catalogue.kiosk.printer && state.printer && cannotPrint(state.printer.state);
     banner.hidden = !bad;
     if (bad) banner.textContent = t("printer_banner");
   }
 
-  function loadPrinterState() {
-    if (!state.catalogue.kiosk.printer) return;
-    fetch(`/api/v1/sites/${encodeURIComponent(SITE)}/printers`)
-      .then((response) => (response.ok ? response.json() : []))
-      .then((printers) => {
-        const mine = printers.find((printer) => printer.kiosk === KIOSK);
-        if (mine) setPrinterState(mine);
-      })
-      .catch(() => {});
+  function onPrintJob(event) {
+    jobEvents.set(event.job, event);
+    if (jobEvents.size > 50) jobEvents.delete(jobEvents.keys().next().value);
+    applyJob(event);
   }
 
+  // Subscribed with this kiosk's id, the stream adds this kiosk's `printer` and `print_job` events
+  // (and nobody else's) to the public ones; every (re)subscription's snapshot says the printer's state.
   function connect() {
-    if (typeof window.io !== "function") return; // the page still works, polling the job
-    const socket = window.io({ reconnectionDelay: 500, reconnectionDelayMax: 2000 });
-    socket.on("connect", () => {
-      socket.emit("subscribe", { site: SITE });
-      loadPrinterState();
-    });
-    socket.on("printer", (event) => { if (event.kiosk === KIOSK) setPrinterState(event); });
-    socket.on("print_job", (event) => {
-      if (event.kiosk !== KIOSK) return;
-      jobEvents.set(event.job, event);
-      if (jobEvents.size > 50) jobEvents.delete(jobEvents.keys().next().value);
-      applyJob(event);
+    if (typeof window.SiteStream !== "function" || typeof window.io !== "function") {
+      return null; // the page still works, polling the job
+    }
+    return new window.SiteStream({
+      site: SITE,
+      kiosk: KIOSK,
+      onSnapshot(snapshot) {
+        if (snapshot.printer !== undefined) setPrinterState(snapshot.printer);
+      },
+      onEvent(kind, payload) {
+        if (kind === "printer") setPrinterState(payload);
+        else if (kind === "print_job") onPrintJob(payload);
+      },
+      onError(error) {
+        console.error("kiosk: subscription refused:", error);
+      },
     });
   }
 
@@ -531,11 +523,11 @@
 
   function tick() {
     const now = new Date();
-    $("clock").textContent = CLOCK.format(now);
+    $("clock").textContent = CLOCK.time(now);
     const remaining = state.idleDeadline - Date.now();
     if (state.current === "ticket") {
       $("ticket-countdown").textContent = t("countdown", { seconds: Math.max(0, Math.ceil(remaining / 1000)) });
-      if (OPEN_JOB_STATES.includes(state.jobStatus)) renderPrintStatus();
+      if (jobOpen(state.jobStatus)) renderPrintStatus();
     }
     if (remaining <= 0) {
       if (state.current !== "home" || !$("dialog").hidden) goHome();
@@ -576,10 +568,10 @@
     document.addEventListener("contextmenu", (event) => event.preventDefault()); // long press on a touch screen
     applyText();
     show("home", false);
-    connect();
+    const stream = connect();
     tick();
     setInterval(tick, 1000);
-    window.kiosk = { state: state }; // for support staff and tests: read-only look at the page state
+    window.kiosk = { state: state, stream: stream }; // for support staff and tests: a read-only look
   }
 
   init();

@@ -1,19 +1,29 @@
 /* Item search of the kiosk: by Chinese name, pinyin initials (bdc → 不动产…), full pinyin or English name.
-   The server sends each item's "initials" and "pinyin"; here we only compare strings. */
+   The server sends each item's "initials" and "pinyin" (server/search_keys.py: lower case letters and
+   digits only); what is typed is read the same way — full-width letters from a Chinese input method
+   made ASCII, case, spaces and apostrophes ("bu dong chan", "xi'an") ignored — so here we only compare
+   strings. */
 (function (global) {
   "use strict";
 
   function normalise(text) {
-    return String(text || "").trim().toLowerCase().replace(/[\s·•,，、]+/g, "");
+    return String(text || "").normalize("NFKC").trim().toLowerCase().replace(/[\s·•,，、]+/g, "");
+  }
+
+  // Latin text as a pinyin key, or null when the query has Chinese (or anything else) in it.
+  function pinyinKey(query) {
+    if (!/^[\x21-\x7e]+$/.test(query)) return null;
+    return query.replace(/[^a-z0-9]/g, "") || null;
   }
 
   // Lower is better; -1 means no match.
   function rank(service, query) {
-    if (/^[a-z0-9]+$/.test(query)) {
-      if (service.initials.startsWith(query)) return 0;
-      if (service.initials.includes(query)) return 1;
-      if (service.pinyin.startsWith(query)) return 2;
-      if (service.pinyin.includes(query)) return 3;
+    const key = pinyinKey(query);
+    if (key !== null) {
+      if (service.initials.startsWith(key)) return 0;
+      if (service.initials.includes(key)) return 1;
+      if (service.pinyin.startsWith(key)) return 2;
+      if (service.pinyin.includes(key)) return 3;
       if (normalise(service.name_en).includes(query)) return 4;
       if (normalise(service.name).includes(query)) return 4;
       return -1;

@@ -1,32 +1,22 @@
-/* The phone status page of one ticket: live through Socket.IO (the ticket's site room), refetching the
-   ticket when the queue moves. A transferred ticket is followed to its successor. */
+/* The phone status page of one ticket. The site stream, subscribed with the ticket's id, brings the
+   ticket's own `ticket` events (called, recalled, started, finished, missed, transferred) and the
+   site's public `waiting` events, on which the ticket is fetched again for the people ahead.
+   A transferred ticket is followed to its successor. */
 (function () {
   "use strict";
 
-  const page = JSON.parse(document.getElementById("page-data").textContent);
+  const { $ } = PageKit;
+  const page = PageKit.readConfig("page-data");
+  const vocabulary = page.vocabulary; // names of the server's codes (server/vocabulary.py)
   const REFRESH_DEBOUNCE_MS = 1000;
   const FLASH_MS = 15000;
-  const STATUS_TEXT = {
-    waiting: "排队等候中",
-    called: "正在叫号，请立即前往窗口",
-    serving: "正在办理",
-    done: "已办结，感谢您的耐心等候",
-    no_show: "已过号，如需办理请重新取号",
-    cancelled: "号票已取消",
-    transferred: "已转至其他业务，正在更新……",
-  };
   const ENDED = ["done", "no_show", "cancelled"];
+  const AT_WINDOW = ["called", "serving"];
 
   let ticket = page.ticket;
   let refreshTimer = null;
   let flashTimer = null;
-  let socket = null;
-
-  const $ = (id) => document.getElementById(id);
-
-  function windowNumbers(ids) {
-    return ids.map((id) => (page.windows[id] || { number: id }).number);
-  }
+  let stream = null;
 
   function render() {
     document.title = `${ticket.number} · ${page.site.name}`;
@@ -34,14 +24,14 @@
     $("service").textContent = ticket.service_name;
     const status = $("status");
     status.dataset.status = ticket.status;
-    status.textContent = STATUS_TEXT[ticket.status] || ticket.status;
+    status.textContent = PageKit.term(vocabulary, "ticket_status", ticket.status).phone?.zh || ticket.status;
     $("waiting").hidden = ticket.status !== "waiting";
     $("ahead").textContent = String(ticket.ahead);
     $("eta").textContent = String(ticket.eta_minutes);
-    const numbers = windowNumbers(ticket.windows);
+    const numbers = PageKit.windowNumbers(ticket.windows, page.windows);
     const zone = ticket.zone ? page.zones[ticket.zone] || "" : "";
     $("where").textContent = numbers.length ? `请到 ${zone} ${numbers.join("、")}号窗口 等候叫号` : "请留意大厅叫号屏";
-    const called = ticket.status === "called" || ticket.status === "serving";
+    const called = AT_WINDOW.includes(ticket.status);
     $("called").hidden = !called;
     if (called && ticket.window_number) {
       $("called-window").textContent = ticket.window_number;
@@ -58,27 +48,39 @@
     if (navigator.vibrate) navigator.vibrate([400, 150, 400, 150, 400]);
   }
 
+  // A new call of the ticket (or a recall) flashes; the same call seen again does not.
+  function isNewCall(before, after, recall) {
+    if (after.status !== "called") return false;
+    return recall || before.status !== "called" || before.called_at !== after.called_at;
+  }
+
+  // The citizen keeps the number; the successor ticket is the one that will be called.
+  function follow(successor) {
+    ticket = { ...ticket, id: successor };
+    history.replaceState(null, "", `/t/${encodeURIComponent(successor)}`);
+    if (stream) stream.setTicket(successor);
+    return refresh();
+  }
+
   async function refresh() {
     let response;
     try {
       response = await fetch(`/api/v1/tickets/${encodeURIComponent(ticket.id)}`, { cache: "no-store" });
     } catch (error) {
-      return; // offline: the socket's reconnect brings a refresh
+      return; // offline: the stream's next snapshot brings a refresh
     }
     if (!response.ok) return;
     const latest = await response.json();
+    if (latest.id !== ticket.id) return; // a ticket we have moved on from
     if (latest.status === "transferred" && latest.transferred_to) {
-      // The citizen keeps the number; the successor ticket is the one that will be called.
       ticket = latest;
       render();
-      ticket = { ...latest, id: latest.transferred_to };
-      history.replaceState(null, "", `/t/${encodeURIComponent(latest.transferred_to)}`);
-      return refresh();
+      return follow(latest.transferred_to);
     }
-    const wasCalled = ticket.status === "called" && ticket.called_at === latest.called_at;
+    const before = ticket;
     ticket = latest;
     render();
-    if (latest.status === "called" && !wasCalled) flash();
+    if (isNewCall(before, latest, false)) flash();
   }
 
   function refreshSoon() {
@@ -89,45 +91,54 @@
     }, REFRESH_DEBOUNCE_MS);
   }
 
-  function setLive(connected) {
-    const live = $("live");
-    live.dataset.state = connected ? "live" : "offline";
-    live.textContent = connected ? "实时更新中" : "连接中断，正在重新连接……";
-  }
-
-  function onCalled(call) {
-    if (call.ticket_id !== ticket.id) return;
-    ticket = { ...ticket, status: "called", window: call.window, window_number: call.window_number,
-      window_name: call.window_name };
+  // The ticket's own event (or the snapshot's copy): status, window, times; `ahead` comes from GET.
+  function applyTicket(fields, live) {
+    if (!fields || fields.id !== ticket.id) return;
+    const before = ticket;
+    ticket = { ...ticket, ...fields };
+    if (ticket.status === "transferred" && ticket.transferred_to) {
+      render();
+      follow(ticket.transferred_to);
+      return;
+    }
     render();
-    flash();
-    refreshSoon();
+    if (live && isNewCall(before, ticket, Boolean(fields.recall))) flash();
+    if (ticket.status === "waiting") refreshSoon(); // back in a queue: how many are ahead now
   }
 
-  function onWindow(view) {
-    // Start, finish, no-show and transfer of this ticket show up as a change of its window.
-    const mine = view.current && view.current.ticket_id === ticket.id;
-    if (mine || (ticket.window === view.window && ["called", "serving"].includes(ticket.status))) refreshSoon();
+  function setLive(state) {
+    const live = $("live");
+    live.dataset.state = state;
+    live.textContent = PageKit.connectionText(state, { live: "实时更新中" });
   }
 
   function connect() {
-    if (typeof window.io !== "function") {
-      setLive(false);
-      return;
+    if (typeof window.SiteStream !== "function" || typeof window.io !== "function") {
+      setLive("offline");
+      return null;
     }
-    socket = window.io({ reconnectionDelay: 500, reconnectionDelayMax: 2000 });
-    socket.on("connect", () => {
-      socket.emit("subscribe", { site: page.site.id });
-      setLive(true);
-      refresh(); // whatever happened while we were away
+    return new window.SiteStream({
+      site: page.site.id,
+      ticket: ticket.id,
+      onSnapshot(snapshot) {
+        applyTicket(snapshot.ticket, false);
+        refresh(); // whatever happened while we were away, and the people ahead
+      },
+      onEvent(kind, payload) {
+        if (kind === "ticket") applyTicket(payload.ticket, true);
+        else if (kind === "waiting" && ticket.status === "waiting") refreshSoon();
+      },
+      onConnection: setLive,
+      onError(error) {
+        const live = $("live");
+        live.dataset.state = "offline";
+        live.textContent = `${error.message}（${error.code}）`;
+      },
     });
-    socket.on("disconnect", () => setLive(false));
-    socket.on("called", onCalled);
-    socket.on("waiting", refreshSoon);
-    socket.on("window", onWindow);
   }
 
   render();
   if (ticket.status === "called") flash();
-  connect();
+  stream = connect();
+  window.ticketPage = { stream, ticket: () => ticket }; // for tests and for whoever looks in the console
 })();

@@ -1,6 +1,10 @@
 /*
- * The counter's client of /api/v1: JSON in and out, the clerk's bearer token kept in localStorage,
- * every failure turned into an ApiError carrying the server's code and message (or a network one).
+ * The client of /api/v1: JSON in and out, a staff bearer token kept in localStorage (the counter's
+ * clerk), every failure turned into an ApiError carrying the server's code and message (or a network
+ * one). onTokenChange(listener) hears of every login and logout, e.g. to resubscribe the site stream.
+ *
+ *   const api = new ApiClient("/api/v1", "yichuang.counter.token");
+ *   api.onTokenChange((token) => stream.setToken(token));
  */
 (function (root) {
   "use strict";
@@ -19,6 +23,11 @@
     constructor(base, tokenKey) {
       this.base = base;
       this.tokenKey = tokenKey;
+      this.listeners = [];
+    }
+
+    onTokenChange(listener) {
+      this.listeners.push(listener);
     }
 
     get token() {
@@ -26,8 +35,11 @@
     }
 
     set token(value) {
+      const before = this.token;
       if (value) root.localStorage.setItem(this.tokenKey, value);
       else root.localStorage.removeItem(this.tokenKey);
+      const after = this.token;
+      if (after !== before) this.listeners.forEach((listener) => listener(after));
     }
 
     // The JSON answer, null for 204; throws ApiError.

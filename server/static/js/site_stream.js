@@ -1,26 +1,35 @@
 /*
- * SiteStream: a site's events, in seq order, with nothing missed and nothing twice — for every
- * screen (lobby display, window screen, counter page).
+ * SiteStream: a site's events, in seq order, with nothing missed and nothing twice — for every page
+ * that follows the hall live (lobby display, window screen, counter, kiosk, phone status page).
  *
  * The protocol (see server/realtime.py):
- *   - on every connect, emit `subscribe`; the server answers a `snapshot` and then streams every
- *     event of the site, each with the site's next `seq`;
+ *   - on every connect, emit `subscribe {site, display?, token?, ticket?, kiosk?, after?}`; the server
+ *     answers a `snapshot` and then streams the events of the subscriber's audience, each with that
+ *     stream's next `seq`: without a token the public stream (what a lobby may show: no ticket ids,
+ *     no clerks), with a staff token the staff stream (everything); each counts its own seq;
+ *   - `ticket` adds that ticket's `ticket` events, `kiosk` that kiosk's `printer` and `print_job`
+ *     events; they carry no seq and go straight to onEvent (so does anything else without one);
  *   - events that arrive before the snapshot are buffered, then replayed; any with seq <= the
  *     snapshot's are dropped (the snapshot already holds them);
  *   - an event ahead of a missing seq is held up to HOLD_MS (events of two server processes may
  *     cross on the way); if the gap is still there, subscribe again for a fresh snapshot;
  *   - after a snapshot, its calls with seq > the last seq seen that were not shown yet are handed
- *     to onCall (shown and announced: no call lost); calls seen before are not (no call twice).
+ *     to onCall (shown and announced: no call lost); calls seen before are not (no call twice);
+ *   - a new token (login, logout) changes the audience, and with it the seq count: the stream
+ *     subscribes again and takes the next snapshot as a first one.
  *
  *   const stream = new SiteStream({
  *     site: "county", display: "lobby",            // display only for a configured display
+ *     token, ticket, kiosk,                         // optional, see above
  *     onSnapshot(snapshot, {first}) {...},          // rebuild; snapshot.calls holds only calls
  *                                                   // already seen (newest first)
  *     onCall(call, {live}) {...},                   // a call not shown before, oldest first
- *     onEvent(kind, payload) {...},                 // every other event (waiting, window, ...)
+ *     onEvent(kind, payload) {...},                 // every other event (waiting, window, ticket, ...)
  *     onConnection(state) {...},                    // connecting | syncing | live | offline
  *     onError(error) {...},                         // {code, message} from the server
  *   });
+ *   stream.setToken(token);                         // after a login or logout
+ *   stream.setTicket(ticketId);                     // the phone page following a transfer
  */
 (function (root) {
   "use strict";
@@ -35,6 +44,9 @@
       if (!options || !options.site) throw new Error("SiteStream 需要 site / SiteStream needs a site");
       this.site = options.site;
       this.display = options.display || null;
+      this.token = options.token || null;
+      this.ticket = options.ticket || null;
+      this.kiosk = options.kiosk || null;
       this.handlers = {
         onSnapshot: options.onSnapshot || (() => {}),
         onCall: options.onCall || (() => {}),
@@ -42,7 +54,9 @@
         onConnection: options.onConnection || (() => {}),
         onError: options.onError || ((error) => console.error("site stream:", error)),
       };
-      this.lastSeq = null; // null until the first snapshot
+      this.lastSeq = null; // null until the first snapshot (of this audience)
+      this.audience = null; // "public" or "staff", as the last snapshot said
+      this._switching = false; // the token changed: what arrives before the next snapshot may be the old stream's
       this.synced = false; // false while a snapshot is awaited: events are buffered meanwhile
       this.buffer = [];
       this.held = new Map(); // seq -> [kind, payload], ahead of a missing seq
@@ -80,6 +94,9 @@
       this._setState("syncing");
       const message = { site: this.site };
       if (this.display) message.display = this.display;
+      if (this.token) message.token = this.token;
+      if (this.ticket) message.ticket = this.ticket;
+      if (this.kiosk) message.kiosk = this.kiosk;
       // The server then also returns every call after the last one we saw, however long we were away.
       if (this.lastSeq !== null) message.after = this.lastSeq;
       this.socket.emit("subscribe", message);
@@ -88,6 +105,33 @@
         if (!this.synced && this.socket.connected) this.subscribe("snapshot timeout");
       }, SNAPSHOT_TIMEOUT_MS);
       if (reason && reason !== "connect") console.info("site stream: subscribing again:", reason);
+    }
+
+    // A login or logout: the other audience's stream, with its own seq count, from a fresh snapshot.
+    setToken(token) {
+      const next = token || null;
+      if (next === this.token) return;
+      this.token = next;
+      this._forget();
+      this._switching = true;
+      if (this.socket.connected) this.subscribe("token changed");
+    }
+
+    // Follow another ticket (a transferred ticket continues as its successor); same audience, same seq.
+    setTicket(ticketId) {
+      const next = ticketId || null;
+      if (next === this.ticket) return;
+      this.ticket = next;
+      if (this.socket.connected) this.subscribe("ticket changed");
+    }
+
+    _forget() {
+      this.lastSeq = null;
+      this.audience = null;
+      this.held.clear();
+      this.shownCalls.clear();
+      clearTimeout(this._holdTimer);
+      this._holdTimer = null;
     }
 
     emit(kind, payload) {
@@ -194,13 +238,27 @@
         console.warn("site stream: ignoring a snapshot that is not ours", snapshot);
         return;
       }
+      if (snapshot.audience && snapshot.audience !== (this.token ? "staff" : "public")) {
+        return; // the answer to a subscribe sent before the token changed
+      }
       clearTimeout(this._snapshotTimer);
-      // A snapshot behind what we saw means the site's history was reset: start again from it.
-      const first = this.lastSeq === null || snapshot.seq < this.lastSeq;
+      if (this._switching) {
+        this._switching = false;
+        if (this.buffer.length) {
+          // Some of these may be the old audience's, numbered by its count: ask once more, from the new one.
+          this.subscribe("events of the previous audience before the snapshot");
+          return;
+        }
+      }
+      // Start again from a snapshot behind what we saw (the site's history was reset) or of another
+      // audience (it counts its own seq).
+      const audience = snapshot.audience || null;
+      const first = this.lastSeq === null || snapshot.seq < this.lastSeq || audience !== this.audience;
       if (first) {
         this.shownCalls.clear();
         this.held.clear();
       }
+      this.audience = audience;
       const seen = first ? snapshot.seq : this.lastSeq;
       const calls = (snapshot.calls || []).slice().sort((a, b) => a.seq - b.seq);
       const missed = calls.filter((call) => call.seq > seen && !this.shownCalls.has(call.seq));

@@ -1,0 +1,94 @@
+/*
+ * PageKit: what every page of the hall (kiosk, phone, counter, screens) does the same way — reading
+ * its config, building DOM nodes, filling texts, the hall's clock, the names of the server's codes.
+ *
+ *   const { $, element } = PageKit;
+ *   const config = PageKit.readConfig("counter-config");
+ *   PageKit.fill("前面还有 {ahead} 人", { ahead: 3 });        // "前面还有 3 人"
+ *   const clock = PageKit.hallClock(config.timezone);        // clock.time(date) "09:05"
+ *   PageKit.term(config.vocabulary, "outcome", "accepted");  // {zh: "受理通知书", en: …}
+ */
+(function (root) {
+  "use strict";
+
+  const CONNECTION_TEXT = {
+    connecting: "正在连接…",
+    syncing: "正在同步…",
+    live: "已连接",
+    offline: "连接中断，正在重新连接…",
+  };
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  // <tag class="className">text</tag>; children (nodes or strings) appended in order.
+  function element(tag, className, text, ...children) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    if (children.length) node.append(...children);
+    return node;
+  }
+
+  // The JSON a page's template puts in <script type="application/json" id="...">.
+  function readConfig(id) {
+    return JSON.parse($(id).textContent);
+  }
+
+  // "{name}" in text replaced by vars.name, every time it occurs.
+  function fill(text, vars) {
+    let result = String(text);
+    Object.entries(vars || {}).forEach(([name, value]) => { result = result.split(`{${name}}`).join(value); });
+    return result;
+  }
+
+  // The hall's time, whatever the time zone of the PC or phone showing it.
+  function hallClock(timezone) {
+    const zone = timezone || undefined;
+    const time = new Intl.DateTimeFormat("zh-CN", { timeZone: zone, hour: "2-digit", minute: "2-digit", hour12: false });
+    const seconds = new Intl.DateTimeFormat("zh-CN", {
+      timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+    });
+    const date = new Intl.DateTimeFormat("zh-CN", { timeZone: zone, month: "long", day: "numeric", weekday: "long" });
+    const at = (value) => (value instanceof Date ? value : new Date(value));
+    return {
+      time: (value = new Date()) => time.format(at(value)), // 09:05
+      seconds: (value) => (value ? seconds.format(at(value)) : "—"), // 09:05:31; "—" for no time
+      date: (value = new Date()) => date.format(at(value)), // 3月2日星期一
+    };
+  }
+
+  // The entry of a code in one of the vocabularies the server sends (server/vocabulary.py), or a
+  // stand-in naming the code itself, so a code the page does not know yet still shows.
+  function term(vocabulary, group, code) {
+    const found = vocabulary && vocabulary[group] && vocabulary[group][code];
+    return found || { zh: String(code), en: String(code), unknown: true };
+  }
+
+  // The codes of a vocabulary whose entry satisfies test(entry).
+  function codes(vocabulary, group, test) {
+    return Object.entries((vocabulary && vocabulary[group]) || {})
+      .filter(([, entry]) => !test || test(entry))
+      .map(([code]) => code);
+  }
+
+  // Window numbers of window ids, as people read them on the signs ("17"); an unknown id shows as is.
+  function windowNumbers(ids, windowsById) {
+    return (ids || []).map((id) => ((windowsById && windowsById[id]) || { number: id }).number);
+  }
+
+  // "17号窗口": a window's number as people read it on the sign.
+  function windowLabel(number) {
+    return `${number}号窗口`;
+  }
+
+  function connectionText(state, overrides) {
+    const texts = Object.assign({}, CONNECTION_TEXT, overrides || {});
+    return texts[state] ?? state;
+  }
+
+  root.PageKit = {
+    $, element, readConfig, fill, hallClock, term, codes, windowNumbers, windowLabel, connectionText,
+  };
+})(typeof window !== "undefined" ? window : globalThis);
