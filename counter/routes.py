@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from server.api.errors import NOT_FOUND_MESSAGES
-from server.extensions import hall
-from server.hall import NotFound
+from server.domain.errors import NotFound
 from server.search_keys import service_search_keys
 from server.vocabulary import page_vocabulary
+from server.wiring import hall
 
 pages = Blueprint("counter", __name__, static_folder="static", static_url_path="/static/counter",
                   template_folder="templates")
@@ -18,9 +17,7 @@ pages = Blueprint("counter", __name__, static_folder="static", static_url_path="
 
 @pages.errorhandler(NotFound)
 def not_found(error: NotFound):
-    message = NOT_FOUND_MESSAGES.get(error.kind, "找不到这个页面")
-    return render_template("counter/problem.html", title="找不到页面", status=404,
-                           message=f"{message}：{error.ident}"), 404
+    return render_template("counter/problem.html", title="找不到页面", status=404, message=error.message), 404
 
 
 @pages.get("/counter/<site_id>")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 
-from display.events import registry
 from display.screen_config import BadScreenOption, lobby_config, voice_mode, window_config
-from server.api.errors import NOT_FOUND_MESSAGES
-from server.extensions import hall
-from server.hall import NotFound
+from display.screens import screen_registry
+from server.auth import optional_staff
+from server.domain.errors import NotFound
+from server.wiring import hall
 
 pages = Blueprint("display", __name__, static_folder="static", static_url_path="/static/display",
                   template_folder="templates")
@@ -22,9 +22,7 @@ def _pack_url() -> str:
 
 @pages.errorhandler(NotFound)
 def not_found(error: NotFound):
-    message = NOT_FOUND_MESSAGES.get(error.kind, "找不到这个页面")
-    return render_template("display/problem.html", title="找不到页面", status=404,
-                           message=f"{message}：{error.ident}"), 404
+    return render_template("display/problem.html", title="找不到页面", status=404, message=error.message), 404
 
 
 @pages.errorhandler(BadScreenOption)
@@ -63,11 +61,16 @@ def window_screen(site_id: str, window_id: str):
 
 @api.get("/sites/<site_id>/screens")
 def screens(site_id: str):
-    """The screens connected to this server process now, with their sound state."""
+    """The screens connected to this server process now, with their sound state; where they are
+    (address, since when) only for staff."""
     site = hall().site(site_id)
-    connected = registry().screens(site.id)
+    staff = optional_staff() is not None
+    connected = screen_registry().screens(site.id)
     for screen in connected:
         screen.pop("sid")
+        if not staff:
+            screen.pop("address")
+            screen.pop("since")
         # a screen keeps its entry until it leaves, even if a new layout has dropped its display
         if screen["kind"] == "lobby":
             display = site.display(screen["display"])

@@ -11,6 +11,9 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
+from flask import Flask, current_app
+
+EXTENSION = "yichuang.screens"
 AUDIO_STATES = ("ok", "blocked", "no_voice")
 SCREEN_KINDS = ("lobby", "window")
 _SEVERITY = {"ok": 0, "no_voice": 1, "blocked": 2}
@@ -107,3 +110,8 @@ class ScreenRegistry:
             return ScreenState(key, max(audios, key=_SEVERITY.__getitem__), True)
         last = self._announced.get(key)
         return ScreenState(key, last.audio if last is not None else "ok", False)
+
+
+def screen_registry(app: Flask | None = None) -> ScreenRegistry:
+    """The registry of ``app`` (default: the running app), as the composition root made it."""
+    return (app or current_app).extensions[EXTENSION]

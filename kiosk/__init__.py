@@ -1,23 +1,24 @@
 """The kiosk: the touch page, the phone status page, ticket printing (direct and through a print
-agent) and printer health. ``register(app)`` is called by ``create_app``."""
+agent) and printer health. ``register(app, hall)`` is called by the composition root."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask
+from flask_socketio import SocketIO
+
+from server.wiring import HallServices
 
 pages = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                   static_url_path="/static/kiosk")
 api = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
 
 from kiosk import print_api, routes  # noqa: E402,F401  (attach the routes to the blueprints)
+from kiosk.events import register_agent_events  # noqa: E402
+from kiosk.startup import wire_print_services  # noqa: E402
 
 
-def register(app: Flask) -> None:
-    from kiosk.events import register_agent_events
-    from kiosk.startup import start_print_services
-    from server.bootstrap import on_boot
-
+def register(app: Flask, socketio: SocketIO, hall: HallServices) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(api)
-    register_agent_events()
-    on_boot(app, start_print_services)
+    register_agent_events(socketio)
+    wire_print_services(app, hall)

@@ -10,8 +10,9 @@ import threading
 
 from kiosk.printing import PrinterMonitor, PrinterState
 from kiosk.printing.status_query import CANNOT_PRINT, utc_now
-from layout.model import Kiosk, Layout
-from server.hall import Hall
+from layout.model import Kiosk
+from server.domain.commands import RecordPrinterState
+from server.wiring import HallServices
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,9 @@ def kiosk_key(site_id: str, kiosk_id: str) -> str:
 
 
 class PrinterHealth:
-    def __init__(self, hall: Hall, layout: Layout, poll_seconds: float) -> None:
+    def __init__(self, hall: HallServices, poll_seconds: float) -> None:
         self._hall = hall
+        layout = hall.layout
         self._kiosks: dict[str, tuple[str, Kiosk]] = {
             kiosk_key(site.id, kiosk.id): (site.id, kiosk) for site in layout.sites for kiosk in site.kiosks}
         direct = {key: kiosk.printer for key, (_site, kiosk) in self._kiosks.items()
@@ -59,6 +61,15 @@ class PrinterHealth:
             return self.monitor.status(key)
         except KeyError:
             return PrinterState("unknown", NO_PRINTER, utc_now())
+
+    def kiosk_state(self, site_id: str, kiosk_id: str) -> dict | None:
+        """What a kiosk page's subscription starts from: its printer's state, None without a printer."""
+        site = self._hall.site(site_id)
+        kiosk = site.kiosk(kiosk_id)
+        if kiosk is None or kiosk.printer is None:
+            return None
+        state = self.state(site.id, kiosk.id)
+        return {"state": state.state, "detail": state.detail, "at": _iso(state)}
 
     def site_printers(self, site_id: str) -> list[dict]:
         site = self._hall.site(site_id)
@@ -136,8 +147,7 @@ class PrinterHealth:
     def _announce(self, key: str, state: PrinterState) -> None:
         site_id, kiosk = self._kiosks[key]
         try:
-            self._hall.announce(site_id, "printer", {"site": site_id, "kiosk": kiosk.id, "state": state.state,
-                                                     "detail": state.detail, "at": _iso(state)})
+            self._hall.handle(RecordPrinterState(site_id, kiosk.id, state.state, state.detail, _iso(state)))
         except Exception:
             # Health is advisory: a database hiccup must not kill the monitor thread that called us.
             log.exception("announcing the printer state of %s failed", key)

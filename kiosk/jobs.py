@@ -23,30 +23,28 @@ from kiosk.deadlines import Deadlines
 from kiosk.health import PrinterHealth, kiosk_key
 from kiosk.printing import PrinterError, send_ticket, ticket_bytes
 from kiosk.ticket_print import absolute_status_url, public_base, ticket_print
-from layout.model import Kiosk, Site
+from layout.model import Kiosk
 from server.cpu import run_cpu_bound
-from server.domain.errors import DomainError
+from server.domain.commands import AddPrintJob, ChangePrintJob
+from server.domain.devices import OPEN_PRINT_JOBS, PRINT_JOB_STATUSES
+from server.domain.errors import NoPrinter, NotFound
+from server.domain.events import TicketIssued
 from server.extensions import socketio
-from server.hall import Hall, NotFound, iso
 from server.models import PrintJob, Ticket
+from server.service_layer.handlers.print_jobs import job_view
+from server.wiring import HallServices
 
 log = logging.getLogger(__name__)
 
 AGENT_NAMESPACE = "/agent"
-STATUSES = ("pending", "sent", "printed", "failed")
-OPEN = ("pending", "sent")
+STATUSES = PRINT_JOB_STATUSES
+OPEN = OPEN_PRINT_JOBS
 QUEUE_SIZE = 50  # tickets waiting for one printer; beyond this the printer is clearly not keeping up
-REASON_MAX = 200  # the column's width
 FALLBACK_BASE = "http://localhost/"
 
 EXPIRED = "打印超时未确认 / no print confirmation in time"
 QUEUE_FULL = "打印队列已满 / too many tickets waiting for this printer"
 INTERRUPTED = "服务重启，打印未完成 / the server restarted before the ticket was printed"
-
-
-class NoPrinter(DomainError):
-    code = "no_printer"
-    default_message = "该取号机未配置打印机 / This kiosk has no printer"
 
 
 def agent_room(site_id: str, kiosk_id: str) -> str:
@@ -72,7 +70,7 @@ class JobPlace:
 
 
 class PrintService:
-    def __init__(self, app: Flask, hall: Hall, health: PrinterHealth, ack_seconds: float) -> None:
+    def __init__(self, app: Flask, hall: HallServices, health: PrinterHealth, ack_seconds: float) -> None:
         self._app = app
         self._hall = hall
         self._health = health
@@ -115,7 +113,7 @@ class PrintService:
 
     def _recover_open_jobs(self) -> None:
         """Jobs left open by a previous run: fail the stale ones, give the others their deadline."""
-        now = self._hall.clock()
+        now = self._hall.context.now()
         with self._hall.db.read() as session:
             rows = session.execute(select(PrintJob.id, PrintJob.site, PrintJob.created_at)
                                    .where(PrintJob.status.in_(OPEN))).all()
@@ -131,8 +129,13 @@ class PrintService:
                 self._deadlines.schedule((site_id, job_id), self.ack_seconds - age)
 
     # -- submitting ------------------------------------------------------------------------------
+    def on_ticket_issued(self, event: TicketIssued) -> None:
+        """The bus's reaction to a committed ticket: print it if its kiosk has a printer."""
+        if event.print_job is not None:
+            self.submit(event.print_job, event.site, event.kiosk, event.ticket)
+
     def submit(self, job_id: int, site_id: str, kiosk_id: str, ticket_view: dict) -> None:
-        """The hall's ``on_print_job`` hook: runs after the ticket is committed, returns at once."""
+        """Hand a committed job to its printer or agent; returns at once."""
         base = public_base(self._app)
         if base is not None:
             self._last_base = base
@@ -170,7 +173,7 @@ class PrintService:
         base = public_base(self._app) or self._last_base or FALLBACK_BASE
         orders = []
         for job_id, ticket_id in rows:
-            view = self._hall.ticket(ticket_id)
+            view = self._hall.queries.ticket(ticket_id)
             orders.append(self.agent_order(Order(job_id, site_id, kiosk_id, view, base)))
         return orders
 
@@ -223,29 +226,7 @@ class PrintService:
                 printer_state: str | None = None) -> dict | None:
         """Move the job to ``status`` and publish a ``print_job`` event, in one transaction; None when the
         job was not in one of ``only_from`` (someone else already decided its fate)."""
-        site = self._hall.site(site_id)
-        reason = None if reason is None else " ".join(reason.split())[:REASON_MAX]
-
-        def work(session, events):
-            job = session.get(PrintJob, job_id, with_for_update=True)
-            if job is None or job.site != site.id:
-                raise NotFound("print_job", job_id)
-            if only_from is not None and job.status not in only_from:
-                return None
-            if job.status == status and job.reason == reason:
-                return None
-            job.status, job.reason, job.updated_at = status, reason, self._hall.clock()
-            if attempt:
-                job.attempts += 1
-            number = session.scalar(select(Ticket.number).where(Ticket.id == job.ticket_id))
-            payload = {"site": site.id, "kiosk": job.kiosk, "job": job.id, "ticket_id": job.ticket_id,
-                       "ticket": number, "status": status, "reason": reason}
-            if printer_state is not None:
-                payload["printer_state"] = printer_state
-            self._hall.record(session, events, site, "print_job", payload)
-            return _job_view(job, number)
-
-        view = self._hall.transaction(site.id, work)
+        view = self._hall.handle(ChangePrintJob(site_id, job_id, status, reason, only_from, attempt, printer_state))
         if view is not None and status in ("printed", "failed"):
             self._deadlines.cancel((site_id, job_id))
         return view
@@ -268,25 +249,8 @@ class PrintService:
         if kiosk_id is None:
             raise NoPrinter("该号票不是在取号机上取的，请指定取号机 / the ticket was not issued at a kiosk: "
                             "name one in \"kiosk\"")
-        kiosk = self._kiosk(site_id, kiosk_id)
-        if kiosk.printer is None:
-            raise NoPrinter()
-        site = self._hall.site(site_id)
-        now = self._hall.clock()
-
-        def work(session, events):
-            job = PrintJob(site=site.id, kiosk=kiosk.id, ticket_id=ticket_id, status="pending", attempts=0,
-                           created_at=now, updated_at=now)
-            session.add(job)
-            session.flush()
-            number = session.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
-            self._hall.record(session, events, site, "print_job", {
-                "site": site.id, "kiosk": kiosk.id, "job": job.id, "ticket_id": ticket_id, "ticket": number,
-                "status": "pending", "reason": None})
-            return _job_view(job, number)
-
-        view = self._hall.transaction(site.id, work)
-        self.submit(view["id"], site.id, kiosk.id, self._hall.ticket(ticket_id))
+        view = self._hall.handle(AddPrintJob(site_id, kiosk_id, ticket_id))
+        self.submit(view["id"], site_id, kiosk_id, self._hall.queries.ticket(ticket_id))
         return view
 
     # -- reading ---------------------------------------------------------------------------------
@@ -296,7 +260,7 @@ class PrintService:
                                   .where(PrintJob.id == job_id)).first()
             if row is None:
                 raise NotFound("print_job", job_id)
-            return _job_view(*row)
+            return job_view(*row)
 
     def jobs(self, site_id: str, status: str | None = None, kiosk_id: str | None = None,
              limit: int = 100) -> list[dict]:
@@ -308,7 +272,7 @@ class PrintService:
         if kiosk_id is not None:
             statement = statement.where(PrintJob.kiosk == kiosk_id)
         with self._hall.db.read() as session:
-            return [_job_view(job, number) for job, number in session.execute(statement)]
+            return [job_view(job, number) for job, number in session.execute(statement)]
 
     def _job_row(self, job_id: int) -> JobPlace:
         with self._hall.db.read() as session:
@@ -319,14 +283,8 @@ class PrintService:
             return JobPlace(job.site, job.kiosk, job.ticket_id)
 
     def _kiosk(self, site_id: str, kiosk_id: str) -> Kiosk:
-        site: Site = self._hall.site(site_id)
-        kiosk = site.kiosk(kiosk_id)
+        kiosk = self._hall.site(site_id).kiosk(kiosk_id)
         if kiosk is None:
             raise NotFound("kiosk", kiosk_id)
         return kiosk
 
-
-def _job_view(job: PrintJob, number: str | None) -> dict:
-    return {"id": job.id, "site": job.site, "kiosk": job.kiosk, "ticket_id": job.ticket_id, "ticket": number,
-            "status": job.status, "reason": job.reason, "attempts": job.attempts,
-            "created_at": iso(job.created_at), "updated_at": iso(job.updated_at)}

@@ -3,22 +3,21 @@ API's JSON errors (the app-wide handlers answer JSON for every /api/ path)."""
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 
 from kiosk import api
-from kiosk.jobs import STATUSES
-from kiosk.startup import health_of, printing_of
-from server.api.errors import BadRequest
+from kiosk.jobs import STATUSES, PrintService
+from kiosk.startup import kiosk_services
 from server.api.validation import json_body
 from server.auth import require_staff
-from server.bootstrap import boot
-from server.extensions import hall
+from server.domain.errors import BadRequest
+from server.wiring import hall
 
 LIST_LIMIT_MAX = 500
 
 
-def _printing():
-    return printing_of(boot(current_app))
+def _printing() -> PrintService:
+    return kiosk_services().printing
 
 
 @api.get("/sites/<site_id>/print-jobs")
@@ -60,4 +59,4 @@ def reprint_ticket(ticket_id: str):
 
 @api.get("/sites/<site_id>/printers")
 def printers(site_id: str):
-    return jsonify(health_of(boot(current_app)).site_printers(site_id))
+    return jsonify(kiosk_services().health.site_printers(site_id))

@@ -11,22 +11,17 @@ from kiosk.printing import ticket_png
 from kiosk.ticket_print import DEFAULT_PAPER_MM, absolute_status_url, public_base, qr_svg, ticket_print
 from layout.model import Kiosk, Site
 from server.cpu import run_cpu_bound
-from server.extensions import hall
-from server.hall import NotFound
+from server.domain.errors import NotFound
 from server.vocabulary import page_vocabulary
+from server.wiring import hall
 
-NOT_FOUND_TEXT = {
-    "site": ("没有这个服务大厅", "This service hall does not exist."),
-    "kiosk": ("没有这台取号机", "This kiosk does not exist."),
-    "ticket": ("没有找到这张号票", "This ticket was not found."),
-}
 # A ticket's QR code and preview never change; phones may keep them.
 IMAGE_CACHE = "private, max-age=86400"
 
 
 def not_found_page(error: NotFound):
-    chinese, english = NOT_FOUND_TEXT.get(error.kind, ("页面不存在", "Page not found."))
-    return render_template("kiosk/not_found.html", chinese=chinese, english=english, ident=error.ident), 404
+    return render_template("kiosk/not_found.html", chinese=error.chinese, english=f"{error.english}.",
+                           ident=error.ident), 404
 
 
 def _site_and_kiosk(site_id: str, kiosk_id: str) -> tuple[Site, Kiosk]:
@@ -44,7 +39,7 @@ def kiosk_page(site_id: str, kiosk_id: str):
     except NotFound as error:
         return not_found_page(error)
     return render_template("kiosk/kiosk.html", site=site, kiosk=kiosk,
-                           catalogue=kiosk_catalogue(hall(), site, kiosk), vocabulary=page_vocabulary())
+                           catalogue=kiosk_catalogue(hall().context, site, kiosk), vocabulary=page_vocabulary())
 
 
 @pages.get("/kiosk/<site_id>/<kiosk_id>/services.json")
@@ -53,17 +48,15 @@ def kiosk_services(site_id: str, kiosk_id: str):
     try:
         site, kiosk = _site_and_kiosk(site_id, kiosk_id)
     except NotFound as error:
-        text = NOT_FOUND_TEXT[error.kind]
-        response = jsonify({"error": {"code": f"unknown_{error.kind}", "message": f"{text[0]}：{error.ident}"}})
-        return response, 404
-    return jsonify(kiosk_catalogue(hall(), site, kiosk))
+        return jsonify(error.payload()), error.status
+    return jsonify(kiosk_catalogue(hall().context, site, kiosk))
 
 
 @pages.get("/kiosk/<site_id>/<kiosk_id>/tickets/<ticket_id>.png")
 def kiosk_ticket_png(site_id: str, kiosk_id: str, ticket_id: str):
     try:
         site, kiosk = _site_and_kiosk(site_id, kiosk_id)
-        view = hall().ticket(ticket_id)
+        view = hall().queries.ticket(ticket_id)
         if view["site"] != site.id:
             raise NotFound("ticket", ticket_id)
     except NotFound as error:
@@ -74,7 +67,7 @@ def kiosk_ticket_png(site_id: str, kiosk_id: str, ticket_id: str):
 @pages.get("/t/<ticket_id>")
 def status_page(ticket_id: str):
     try:
-        view = hall().ticket(ticket_id)
+        view = hall().queries.ticket(ticket_id)
     except NotFound as error:
         return not_found_page(error)
     site = hall().site(view["site"])
@@ -98,7 +91,7 @@ def status_page(ticket_id: str):
 @pages.get("/t/<ticket_id>/qr.svg")
 def status_qr(ticket_id: str):
     try:
-        view = hall().ticket(ticket_id)
+        view = hall().queries.ticket(ticket_id)
     except NotFound as error:
         return not_found_page(error)
     url = absolute_status_url(public_base(current_app) or "/", view)
@@ -110,7 +103,7 @@ def status_qr(ticket_id: str):
 @pages.get("/t/<ticket_id>/ticket.png")
 def status_ticket_png(ticket_id: str):
     try:
-        view = hall().ticket(ticket_id)
+        view = hall().queries.ticket(ticket_id)
     except NotFound as error:
         return not_found_page(error)
     site = hall().site(view["site"])

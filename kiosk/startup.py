@@ -1,17 +1,31 @@
-"""Start and stop the kiosk's background services when the hall is wired (an ``on_boot`` hook)."""
+"""The kiosk's services as the composition root wires them: printer health and print jobs, with their
+background work started and stopped by the app (``server.app.start`` / ``stop``)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, current_app
 
 from kiosk.health import PrinterHealth
 from kiosk.jobs import PrintService
 from kiosk.printing.preview import FontNotFoundError, find_cjk_font
-from server.bootstrap import Wiring
+from server.domain.events import TicketIssued
+from server.wiring import HallServices
 
 log = logging.getLogger(__name__)
+EXTENSION = "yichuang.kiosk"
+
+
+@dataclass(frozen=True)
+class KioskServices:
+    printing: PrintService
+    health: PrinterHealth
+
+
+def kiosk_services(app: Flask | None = None) -> KioskServices:
+    return (app or current_app).extensions[EXTENSION]
 
 
 def warm_preview_fonts() -> None:
@@ -24,29 +38,13 @@ def warm_preview_fonts() -> None:
             log.warning("ticket previews are unavailable: %s", error)
 
 
-def start_print_services(app: Flask, wiring: Wiring) -> None:
-    warm_preview_fonts()
-    health = PrinterHealth(wiring.hall, wiring.layout, app.config["PRINTER_POLL_SECONDS"])
-    printing = PrintService(app, wiring.hall, health, app.config["PRINT_ACK_SECONDS"])
-    wiring.extras["printer_health"] = health
-    wiring.extras["printing"] = printing
-    wiring.hall.on_print_job = printing.submit
-    printing.start()
-    health.start()
-
-
-def stop_print_services(wiring: Wiring) -> None:
-    """Stop the printer monitor, the print workers and the acknowledgement deadlines (tests, shutdown)."""
-    wiring.hall.on_print_job = None
-    if "printing" in wiring.extras:
-        wiring.extras["printing"].stop()
-    if "printer_health" in wiring.extras:
-        wiring.extras["printer_health"].stop()
-
-
-def printing_of(wiring: Wiring) -> PrintService:
-    return wiring.extras["printing"]
-
-
-def health_of(wiring: Wiring) -> PrinterHealth:
-    return wiring.extras["printer_health"]
+def wire_print_services(app: Flask, hall: HallServices) -> KioskServices:
+    health = PrinterHealth(hall, app.config["PRINTER_POLL_SECONDS"])
+    printing = PrintService(app, hall, health, app.config["PRINT_ACK_SECONDS"])
+    hall.bus.subscribe(TicketIssued, printing.on_ticket_issued)
+    hall.printer_state = health.kiosk_state
+    hall.started.extend([warm_preview_fonts, printing.start, health.start])
+    hall.stopped.extend([printing.stop, health.stop])
+    services = KioskServices(printing, health)
+    app.extensions[EXTENSION] = services
+    return services

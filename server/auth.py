@@ -12,19 +12,15 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.cpu import run_cpu_bound
-from server.hall import Actor
+from server.domain.commands import Actor
+from server.domain.errors import AuthError
 from server.models import User
+from server.wiring import hall
 
 ROLES = ("clerk", "admin")
 TOKEN_SALT = "yichuang-auth"
 # Checked when the username is unknown, so a wrong name costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
-
-
-class AuthError(Exception):
-    def __init__(self, code: str, message: str, status: int = 401) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
 
 
 def hash_password(password: str) -> str:
@@ -52,7 +48,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def login(username: str, password: str) -> tuple[str, Actor]:
-    with current_app.extensions["hall_db"].read() as session:
+    with hall().db.read() as session:
         user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
         actor = Actor(id=user.id, username=user.username, role=user.role) if user is not None else None
         stored = user.password_hash if user is not None else _DUMMY_HASH
@@ -81,7 +77,7 @@ def _actor(user_id) -> Actor:
     cached = cache.get(user_id)
     if cached is not None and now - cached[0] < current_app.config.get("ACTOR_CACHE_SECONDS", 10.0):
         return cached[1]
-    with current_app.extensions["hall_db"].read() as session:
+    with hall().db.read() as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
             cache.pop(user_id, None)
@@ -95,6 +91,12 @@ def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def optional_staff() -> Actor | None:
+    """The account of the request's bearer token, None without one (a bad token is still a 401)."""
+    token = bearer_token()
+    return None if token is None else actor_from_token(token)
 
 
 def require_staff(view):

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from server.auth import ROLES, add_user
-from server.bootstrap import database
+from server.wiring import hall
 
 user_cli = AppGroup("user", help="Clerk and admin accounts.")
 db_cli = AppGroup("db", help="The database schema.")
@@ -21,7 +21,7 @@ def db_upgrade() -> None:
     from alembic.runtime.migration import MigrationContext
     from flask import current_app
 
-    db = database(current_app)
+    db = hall(current_app).db
     with db.engine.connect() as connection:
         revision = MigrationContext.configure(connection).get_current_revision()
     click.echo(f"database schema at revision {revision} ({db.engine.url.render_as_string(hide_password=True)})")
@@ -40,7 +40,7 @@ def user_add(username: str, role: str) -> None:
     password = lines[0]
     if len(lines) > 1 and lines[1] and lines[1] != password:
         raise click.ClickException("the confirmation line does not match the password")
-    db = database(current_app)
+    db = hall(current_app).db
     try:
         with db.write() as session:
             add_user(session, username, password, role)

@@ -18,6 +18,7 @@ def _flag(value: str | None) -> bool:
 
 ENV_EXAMPLE = ROOT / "deploy" / "yichuang.env.example"
 MIN_SECRET_KEY_BYTES = 32
+DEFAULT_MAX_CONTENT_LENGTH = 64 * 1024
 MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
@@ -73,6 +74,15 @@ def _agent_token() -> str | None:
     return token
 
 
+def _max_content_length() -> int:
+    """The largest request body accepted, in bytes (a ticket or a window action is a few hundred)."""
+    value = os.environ.get("HALL_MAX_CONTENT_LENGTH", str(DEFAULT_MAX_CONTENT_LENGTH)).strip()
+    if not value.isdigit() or int(value) < 1024:
+        raise ValueError(f"HALL_MAX_CONTENT_LENGTH 应为不小于 1024 的字节数 / HALL_MAX_CONTENT_LENGTH must be a whole "
+                         f"number of bytes, at least 1024 (default {DEFAULT_MAX_CONTENT_LENGTH}), not {value!r}")
+    return int(value)
+
+
 def _networks(value: str) -> tuple:
     try:
         return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
@@ -102,4 +112,6 @@ def from_environment(instance_path: Path) -> dict:
         "RATE_LIMIT_EXEMPT": _networks(os.environ.get("HALL_RATE_LIMIT_EXEMPT", "")),
         # Behind nginx: how many proxies set X-Forwarded-For/-Proto, so the rate limit counts kiosks, not nginx.
         "PROXY_HOPS": int(os.environ.get("HALL_PROXY_HOPS", "0")),
+        # Request bodies over this are refused with 413 before they are read (server/security.py).
+        "MAX_CONTENT_LENGTH": _max_content_length(),
     }

@@ -78,6 +78,10 @@ class Database:
                        else self.engine.execution_options(isolation_level="REPEATABLE READ"))
         self._reader = sessionmaker(reader_bind, expire_on_commit=False)
 
+    def writer(self) -> Session:
+        """A session for one write transaction (the unit of work owns it)."""
+        return self._writer()
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         session = self._writer()

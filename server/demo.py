@@ -7,17 +7,17 @@ import os
 
 from sqlalchemy import func, select
 
-from server import create_app
+from server.app import create_app
 from server.auth import add_user
-from server.bootstrap import boot
 from server.models import User
+from server.wiring import hall
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-clerk-2026"
 
 
 def main() -> None:
     app = create_app()
-    wiring = boot(app)
+    wiring = hall(app)
     with wiring.db.write() as session:
         created = not session.scalar(select(func.count()).select_from(User))
         if created:

@@ -7,8 +7,8 @@ from server.domain.errors import ServiceUnavailable
 from server.domain.routing import route
 
 
-def site_layout(hall, site: Site) -> dict:
-    day = hall.today(site)
+def site_layout(context, site: Site) -> dict:
+    day = context.today(site)
     services = []
     for service in site.services:
         try:

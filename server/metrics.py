@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.bootstrap import Wiring
 from server.domain.tickets import DONE, FINAL_STATUSES
 from server.models import Counter, PrintJob, SiteEvent, Ticket, WindowState
+from server.wiring import HallServices
 
 WAIT_BUCKETS_SECONDS = (60, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200)
 SERVICE_BUCKETS_SECONDS = (60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400)
@@ -55,7 +55,7 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def render(app: Flask, wiring: Wiring) -> str:
+def render(app: Flask, wiring: HallServices) -> str:
     out = Exposition()
     with wiring.db.read() as session:
         _hall_metrics(out, session, wiring)
@@ -63,8 +63,7 @@ def render(app: Flask, wiring: Wiring) -> str:
     return out.text()
 
 
-def _hall_metrics(out: Exposition, session, wiring: Wiring) -> None:
-    hall = wiring.hall
+def _hall_metrics(out: Exposition, session, wiring: HallServices) -> None:
     sites = [site.id for site in wiring.layout.sites]
     issued = session.execute(select(Counter.site, Counter.scope, func.sum(Counter.value))
                              .where(Counter.scope.like("queue:%")).group_by(Counter.site, Counter.scope))
@@ -84,7 +83,7 @@ def _hall_metrics(out: Exposition, session, wiring: Wiring) -> None:
     windows: dict[tuple[str, str], int] = defaultdict(int)
     for state in session.scalars(select(WindowState)):
         site = wiring.layout.site(state.site)
-        if site is not None and state.day == hall.today(site) and state.state != "closed":
+        if site is not None and state.day == wiring.context.today(site) and state.state != "closed":
             windows[(state.site, state.state)] += 1
     out.metric("yichuang_windows", "gauge", "Windows open or paused today.",
                (({"site": site, "state": state}, count) for (site, state), count in sorted(windows.items())))
@@ -102,12 +101,12 @@ def _hall_metrics(out: Exposition, session, wiring: Wiring) -> None:
                _printer_states(session, sites))
 
 
-def _wait_histogram(out: Exposition, session, wiring: Wiring) -> None:
+def _wait_histogram(out: Exposition, session, wiring: HallServices) -> None:
     """Waits (issue → first call) of the tickets called on the hall's current local day; the series
     restart at local midnight, which Prometheus' rate() and increase() read as a counter reset."""
     out.header("yichuang_wait_seconds", "histogram", "Wait from issue to first call, tickets called today.")
     for site in wiring.layout.sites:
-        day = wiring.hall.today(site)
+        day = wiring.context.today(site)
         rows = session.execute(select(Ticket.queue, Ticket.issued_at, Ticket.called_at)
                                .where(Ticket.site == site.id, Ticket.day == day, Ticket.called_at.is_not(None),
                                       Ticket.origin_id.is_(None)))
@@ -128,11 +127,11 @@ def _histogram_samples(out: Exposition, name: str, site: str, values_by_queue: d
         out.samples(f"{name}_count", [(labels, len(values))])
 
 
-def _today(wiring: Wiring, site):
-    return wiring.hall.today(site)
+def _today(wiring: HallServices, site):
+    return wiring.context.today(site)
 
 
-def _outcomes(out: Exposition, session, wiring: Wiring) -> None:
+def _outcomes(out: Exposition, session, wiring: HallServices) -> None:
     """How the tickets of the hall's current local day ended, per queue: the finish outcome (accepted,
     notified, rejected, handled), or no_show, transferred, cancelled. Restarts at local midnight."""
     samples = []
@@ -150,7 +149,7 @@ def _outcomes(out: Exposition, session, wiring: Wiring) -> None:
                "How today's tickets ended (finish outcome, no_show, transferred, cancelled), per queue.", samples)
 
 
-def _service_histogram(out: Exposition, session, wiring: Wiring) -> None:
+def _service_histogram(out: Exposition, session, wiring: HallServices) -> None:
     """Service times (first call → finish) of the tickets finished on the hall's current local day."""
     out.header("yichuang_service_seconds", "histogram", "Service from first call to finish, tickets finished today.")
     for site in wiring.layout.sites:
@@ -180,15 +179,15 @@ def _printer_states(session, sites: list[str]) -> list[tuple[dict, float]]:
     return samples
 
 
-def _process_metrics(out: Exposition, app: Flask, wiring: Wiring) -> None:
+def _process_metrics(out: Exposition, app: Flask, wiring: HallServices) -> None:
     out.metric("yichuang_process_resident_memory_bytes", "gauge", "Resident memory of this server process.",
                [({"pid": os.getpid()}, _resident_bytes())])
     out.metric("yichuang_process_socketio_clients", "gauge", "Socket.IO clients connected to this process.",
                [({"pid": os.getpid()}, _socketio_clients())])
-    screens = _connected_screens(app)
-    if screens is not None:
-        out.metric("yichuang_screens_connected", "gauge", "Screens connected to this process.",
-                   [({"pid": os.getpid(), **labels}, count) for labels, count in screens])
+    out.metric("yichuang_process_events_total", "counter", "Events this process committed, by kind.",
+               [({"pid": os.getpid(), "event": kind}, count) for kind, count in sorted(wiring.event_counts().items())])
+    out.metric("yichuang_screens_connected", "gauge", "Screens connected to this process.",
+               [({"pid": os.getpid(), **labels}, count) for labels, count in _connected_screens(wiring)])
 
 
 def _resident_bytes() -> int:
@@ -210,17 +209,9 @@ def _socketio_clients() -> int:
     return len(sockets) if sockets is not None else 0
 
 
-def _connected_screens(app: Flask) -> list[tuple[dict, int]] | None:
-    """Screens connected to this process, from the display package's registry
-    (``display.events.connected_screens(app) -> list[dict]`` with site, display, audio), if it has one."""
-    try:
-        from display import events
-    except ImportError:
-        return None
-    counter = getattr(events, "connected_screens", None)
-    if counter is None:
-        return None
+def _connected_screens(wiring: HallServices) -> list[tuple[dict, int]]:
+    """Screens connected to this process (the display package's registry, as the app wired it)."""
     grouped: dict[tuple[str, str], int] = defaultdict(int)
-    for screen in counter(app):
+    for screen in wiring.connected_screens():
         grouped[(str(screen.get("site")), str(screen.get("audio") or "unknown"))] += 1
     return [({"site": site, "audio": audio}, count) for (site, audio), count in sorted(grouped.items())]

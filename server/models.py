@@ -72,21 +72,25 @@ class SiteSequence(Base):
     __tablename__ = "site_sequences"
 
     site: Mapped[str] = mapped_column(String(64), primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, default=0)
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # the staff stream: every event
+    public_seq: Mapped[int] = mapped_column(Integer, default=0)  # the public stream: what a lobby may see
 
 
 class SiteEvent(Base):
-    """Every event of a site, in seq order: what screens replay and what the snapshot reads."""
+    """Every event of a site, in seq order: what screens replay and what the snapshot reads. The payload is
+    the staff one; the public stream's copy is derived from it (``server.domain.events.public_payload``)."""
 
     __tablename__ = "site_events"
 
     site: Mapped[str] = mapped_column(String(64), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_seq: Mapped[int | None] = mapped_column(Integer)  # None: staff only
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[str] = mapped_column(Text)  # JSON
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_site_events_kind", "site", "kind", "seq"),)
+    __table_args__ = (Index("ix_site_events_kind", "site", "kind", "seq"),
+                      Index("ix_site_events_public", "site", "kind", "public_seq"))
 
 
 class User(Base):

@@ -11,16 +11,16 @@ import os
 from flask import Flask, Response, current_app, jsonify
 from sqlalchemy import text
 
-from server.bootstrap import boot
 from server.message_queue import quick_failing_options
 from server.metrics import render
+from server.wiring import hall
 
 REDIS_CHECK_TIMEOUT_SECONDS = 0.5
 
 
 def _database_check(app: Flask) -> str:
     try:
-        with boot(app).db.read() as session:
+        with hall(app).db.read() as session:
             session.execute(text("SELECT 1"))
         return "ok"
     except Exception as exc:  # the answer is the report, whatever failed
@@ -67,4 +67,4 @@ def register(app: Flask) -> None:
 
     @app.get("/metrics")
     def metrics():
-        return Response(render(app, boot(app)), content_type="text/plain; version=0.0.4; charset=utf-8")
+        return Response(render(app, hall(app)), content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,65 +1,64 @@
-"""Socket.IO: ``subscribe`` answers a snapshot, then the client is in its site's room and gets every
-event of the site in seq order (events are emitted by the hall after each commit)."""
+"""Socket.IO ``subscribe``: the client joins its audience's rooms, gets a snapshot, then every event of
+its stream in seq order (events are emitted by the bus after each commit).
+
+    subscribe {"site", "display"?, "token"?, "ticket"?, "kiosk"?, "after"?}
+
+Without ``token`` the stream is the public one (what a lobby shows); a staff token gives the staff
+stream (ids, clerks, printers, screens); each has its own gapless seq. ``ticket`` (its id) adds the
+``ticket`` events of that ticket; ``kiosk`` adds that kiosk's ``printer`` and ``print_job`` events."""
 
 from __future__ import annotations
 
 from flask import request
-from flask_socketio import join_room, leave_room, rooms
+from flask_socketio import SocketIO, join_room, leave_room, rooms
 
-from server.extensions import hall, socketio
-from server.hall import NotFound
+from server.auth import actor_from_token
+from server.domain.errors import DomainError, NotFound
+from server.publisher import ROOM_PREFIXES, kiosk_room, public_room, staff_room, ticket_room
+from server.validation import fields
+from server.wiring import hall
 
-
-def _error(code: str, message: str) -> dict:
-    return {"error": {"code": code, "message": message}}
-
-
-def _text(data: dict, name: str) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value or len(value) > 100:
-        raise ValueError(name)
-    return value
+SUBSCRIBE_FIELDS = {"display": str, "token": str, "ticket": str, "kiosk": str, "after": int}
 
 
-def subscribe(data):
-    if not isinstance(data, dict):
-        payload = _error("invalid_message", "subscribe expects an object")
-        socketio.emit("subscribe_error", payload, to=request.sid)
-        return payload
+def subscribe(socketio: SocketIO, data: object) -> dict:
     try:
-        site_id = _text(data, "site")
-        display_id = _text(data, "display")
-        if site_id is None:
-            raise ValueError("site")
-        after = data.get("after")
-        if after is not None and (isinstance(after, bool) or not isinstance(after, int) or after < 0):
-            raise ValueError("after")
-    except ValueError as exc:
-        payload = _error("invalid_field", f"field {exc.args[0]!r} must be a non-empty string "
-                                          "('after': a seq, a whole number >= 0)")
-        socketio.emit("subscribe_error", payload, to=request.sid)
-        return payload
-    try:
-        site = hall().site(site_id)
-        if display_id is not None and site.display(display_id) is None:
-            raise NotFound("display", display_id)
-    except NotFound as exc:
-        payload = _error(f"unknown_{exc.kind}", f"unknown {exc.kind}: {exc.ident}")
-        socketio.emit("subscribe_error", payload, to=request.sid)
-        return payload
+        message = fields(data, required={"site": str}, optional=SUBSCRIBE_FIELDS)
+        services = hall()
+        site = services.site(message["site"])
+        if message.get("display") is not None and site.display(message["display"]) is None:
+            raise NotFound("display", message["display"])
+        kiosk_id = message.get("kiosk")
+        if kiosk_id is not None and site.kiosk(kiosk_id) is None:
+            raise NotFound("kiosk", kiosk_id)
+        staff = message.get("token") is not None
+        if staff:
+            actor_from_token(message["token"])
+        ticket = services.queries.ticket_fields(site.id, message["ticket"]) if message.get("ticket") else None
+    except DomainError as error:
+        socketio.emit("subscribe_error", error.payload(), to=request.sid)
+        return error.payload()
     for room in rooms():
-        if room.startswith("site:") and room != f"site:{site.id}":
+        if room.startswith(ROOM_PREFIXES):
             leave_room(room)
     # Join first, then read: an event committed in between reaches the client twice at worst
     # (once live, once in the snapshot) and the client drops what its snapshot seq already covers.
-    join_room(f"site:{site.id}")
-    snapshot = hall().snapshot(site.id, after)
+    join_room(staff_room(site.id) if staff else public_room(site.id))
+    if ticket is not None:
+        join_room(ticket_room(ticket["id"]))
+        ticket = services.queries.ticket_fields(site.id, ticket["id"])
+    if kiosk_id is not None:
+        join_room(kiosk_room(site.id, kiosk_id))
+    snapshot = services.queries.snapshot(site.id, message.get("after"), staff=staff)
+    if ticket is not None:
+        snapshot["ticket"] = ticket
+    if kiosk_id is not None:
+        snapshot["printer"] = services.printer_state(site.id, kiosk_id)
     socketio.emit("snapshot", snapshot, to=request.sid)
-    return {"ok": True, "seq": snapshot["seq"]}
+    return {"ok": True, "seq": snapshot["seq"], "audience": snapshot["audience"]}
 
 
-def register_events() -> None:
-    """Attach the handlers to the Socket.IO server of the app being created (one per create_app)."""
-    socketio.on_event("subscribe", subscribe)
+def register_events(socketio: SocketIO) -> None:
+    """Attach the handlers to the app's Socket.IO server."""
+    socketio.on_event("subscribe", lambda data=None: subscribe(socketio, data))
+

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.domain.ordering import CallPlan, WaitingTicket
+from server.domain.ordering import CallPlan
 from server.models import Counter, SiteEvent, SiteSequence, Ticket, WindowState
 
 RECENT_CALLS = 20
@@ -34,44 +34,40 @@ def next_counter(session: Session, site: str, scope: str, day: dt.date) -> int:
     return session.execute(statement).scalar_one()
 
 
-def reserve_seqs(session: Session, site: str, count: int) -> int:
-    """Take the site's next ``count`` seqs in one statement (the row stays locked until the commit, which
-    keeps seqs gapless and in commit order across processes); returns the first."""
-    statement = _upsert(session, SiteSequence, {"site": site, "seq": count}, ["site"],
-                        {"seq": count}).returning(SiteSequence.seq)
-    return session.execute(statement).scalar_one() - count + 1
+def reserve_seqs(session: Session, site: str, count: int, public_count: int) -> tuple[int, int]:
+    """Take the site's next ``count`` staff seqs and ``public_count`` public seqs in one statement (the row
+    stays locked until the commit, which keeps both streams gapless and in commit order across
+    processes); returns the first of each."""
+    statement = _upsert(session, SiteSequence, {"site": site, "seq": count, "public_seq": public_count}, ["site"],
+                        {"seq": count, "public_seq": public_count}).returning(SiteSequence.seq, SiteSequence.public_seq)
+    seq, public_seq = session.execute(statement).one()
+    return seq - count + 1, public_seq - public_count + 1
 
 
-def current_seq(session: Session, site: str) -> int:
-    return session.scalar(select(SiteSequence.seq).where(SiteSequence.site == site)) or 0
+def current_seq(session: Session, site: str, public: bool = False) -> int:
+    column = SiteSequence.public_seq if public else SiteSequence.seq
+    return session.scalar(select(column).where(SiteSequence.site == site)) or 0
 
 
-def insert_events(session: Session, site: str, events: Sequence[tuple[str, dict]], now: dt.datetime) -> None:
-    """Keep numbered events (payloads carry their seq) for snapshots and replays."""
+def insert_events(session: Session, site: str, rows: Sequence[tuple[str, dict, int | None]],
+                  now: dt.datetime) -> None:
+    """Keep numbered events (kind, staff payload with its seq, public seq or None) for snapshots and replays."""
     session.execute(insert(SiteEvent), [
-        {"site": site, "seq": payload["seq"], "kind": kind, "payload": json.dumps(payload, ensure_ascii=False),
-         "created_at": now} for kind, payload in events])
+        {"site": site, "seq": payload["seq"], "public_seq": public_seq, "kind": kind,
+         "payload": json.dumps(payload, ensure_ascii=False), "created_at": now} for kind, payload, public_seq in rows])
 
 
-def recent_events(session: Session, site: str, kind: str, limit: int = RECENT_CALLS) -> list[dict]:
-    rows = session.scalars(select(SiteEvent.payload).where(SiteEvent.site == site, SiteEvent.kind == kind)
-                           .order_by(SiteEvent.seq.desc()).limit(limit))
-    return [json.loads(row) for row in rows]
-
-
-def calls_after(session: Session, site: str, seq: int, limit: int = 500) -> list[dict]:
-    """Called events after ``seq``, newest first (what a screen missed while it was away)."""
-    rows = session.scalars(select(SiteEvent.payload)
-                           .where(SiteEvent.site == site, SiteEvent.kind == "called", SiteEvent.seq > seq)
-                           .order_by(SiteEvent.seq.desc()).limit(limit))
-    return [json.loads(row) for row in rows]
-
-
-def events_after(session: Session, site: str, seq: int, limit: int = 500) -> list[tuple[str, dict]]:
-    rows = session.execute(select(SiteEvent.kind, SiteEvent.payload)
-                           .where(SiteEvent.site == site, SiteEvent.seq > seq)
-                           .order_by(SiteEvent.seq).limit(limit))
-    return [(kind, json.loads(payload)) for kind, payload in rows]
+def recent_calls(session: Session, site: str, public: bool, after: int | None = None,
+                 limit: int = RECENT_CALLS) -> list[tuple[dict, int | None]]:
+    """Called events, newest first, as (staff payload, public seq); ``after`` a seq of the audience's stream."""
+    order = SiteEvent.public_seq if public else SiteEvent.seq
+    statement = (select(SiteEvent.payload, SiteEvent.public_seq)
+                 .where(SiteEvent.site == site, SiteEvent.kind == "called").order_by(order.desc()).limit(limit))
+    if public:
+        statement = statement.where(SiteEvent.public_seq.is_not(None))
+    if after is not None:
+        statement = statement.where(order > after)
+    return [(json.loads(payload), public_seq) for payload, public_seq in session.execute(statement)]
 
 
 def waiting_counts(session: Session, site: str) -> dict[str, int]:
@@ -87,17 +83,14 @@ def oldest_waiting(session: Session, site: str) -> dict[str, dt.datetime]:
     return {queue: oldest for queue, oldest in rows}
 
 
-def waiting_in_queue(session: Session, site: str, queue: str) -> list[WaitingTicket]:
-    rows = session.execute(select(Ticket.id, Ticket.queue, Ticket.issued_at, Ticket.priority_class)
-                           .where(Ticket.site == site, Ticket.queue == queue, Ticket.status == "waiting"))
-    return [WaitingTicket(*row) for row in rows]
-
-
 def count_ahead(session: Session, ticket: Ticket) -> int:
     """Tickets of the same queue that are served before this one (a priority ticket only waits for
-    earlier priority tickets; a normal ticket counts every earlier ticket, to stay on the safe side)."""
+    earlier priority tickets; a normal ticket counts every earlier ticket, to stay on the safe side).
+    Ids of tickets issued in the same instant compare by code point, as ``people_ahead`` does: PostgreSQL
+    would otherwise use the database's collation (en_US puts "c..." before "D...")."""
+    by_code_point = Ticket.id.collate("C") if session.get_bind().dialect.name == "postgresql" else Ticket.id
     earlier = or_(Ticket.issued_at < ticket.issued_at,
-                  and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id))
+                  and_(Ticket.issued_at == ticket.issued_at, by_code_point < ticket.id))
     conditions = [Ticket.site == ticket.site, Ticket.queue == ticket.queue, Ticket.status == "waiting", earlier]
     if ticket.priority_class is not None:
         conditions.append(Ticket.priority_class.is_not(None))
@@ -147,7 +140,9 @@ def window_states(session: Session, site: str) -> list[WindowState]:
 def claim_next(session: Session, site: str, plan: CallPlan, window: str, clerk_id: int | None,
                now: dt.datetime) -> Ticket | None:
     """Hand the best waiting ticket to ``window`` in one statement. On PostgreSQL the inner SELECT
-    locks the row and skips rows other transactions hold, so two windows never get the same ticket."""
+    locks the row and skips rows other transactions hold, so two windows never get the same ticket. Ids of
+    tickets issued in the same instant compare by code point, as ``CallPlan.sort_key`` does, not by the
+    database's collation."""
     lane_conditions = []
     lane_rank = []
     for lane in plan.lanes:
@@ -160,11 +155,12 @@ def claim_next(session: Session, site: str, plan: CallPlan, window: str, clerk_i
     if not lane_conditions:
         return None
     preferred = Ticket.priority_class.is_not(None) if plan.prefer_priority else Ticket.priority_class.is_(None)
+    by_code_point = Ticket.id.collate("C") if session.get_bind().dialect.name == "postgresql" else Ticket.id
     candidate = (select(Ticket.id)
                  .where(Ticket.site == site, Ticket.status == "waiting", or_(*lane_conditions))
                  .order_by(case(*lane_rank, else_=literal(len(lane_rank))),
                            case((preferred, literal(0)), else_=literal(1)),
-                           Ticket.issued_at, Ticket.id)
+                           Ticket.issued_at, by_code_point)
                  .limit(1)
                  .with_for_update(skip_locked=True)
                  .scalar_subquery())
@@ -176,9 +172,3 @@ def claim_next(session: Session, site: str, plan: CallPlan, window: str, clerk_i
     if ticket_id is None:
         return None
     return session.get(Ticket, ticket_id, populate_existing=True)
-
-
-def tickets_by_ids(session: Session, ids: Sequence[str]) -> dict[str, Ticket]:
-    if not ids:
-        return {}
-    return {ticket.id: ticket for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}

@@ -9,9 +9,9 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from server import create_app
+from server.app import create_app, start, stop
 from server.auth import add_user
-from server.bootstrap import boot
+from server.wiring import hall
 from tests.support.small_hall import small_hall
 
 POSTGRES_URL = os.environ.get("HALL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -67,16 +67,14 @@ def make_app(database_url: str, layout=None, **config):
         "REDIS_URL": None,
     }
     settings.update(config)
-    app = create_app(settings)
-    boot(app)
-    return app
+    return start(create_app(settings))
 
 
 @pytest.fixture
 def app(database_url):
     app = make_app(database_url)
     yield app
-    app.extensions["hall_wiring"].db.dispose()
+    stop(app)
 
 
 @pytest.fixture
@@ -85,7 +83,7 @@ def client(app):
 
 
 def create_staff(app, username: str = "clerk1", password: str = "secret-pass-1", role: str = "clerk") -> dict:
-    with boot(app).db.write() as session:
+    with hall(app).db.write() as session:
         add_user(session, username, password, role)
     response = app.test_client().post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
@@ -96,3 +94,13 @@ def create_staff(app, username: str = "clerk1", password: str = "secret-pass-1",
 def clerk(app) -> dict:
     """Authorization headers of a logged-in clerk."""
     return create_staff(app)
+
+
+def staff_subscriber(app, site: str = "hall", **message):
+    """A Socket.IO test client subscribed to the site's staff stream (every event, ids included)."""
+    from server.extensions import socketio
+
+    headers = create_staff(app, username=f"staff-{uuid.uuid4().hex[:8]}")
+    sio = socketio.test_client(app)
+    sio.emit("subscribe", {"site": site, "token": headers["Authorization"].removeprefix("Bearer "), **message})
+    return sio

@@ -14,12 +14,11 @@ from escpos.escpos import Escpos
 from escpos.printer import Serial
 
 from kiosk.printing.escpos_commands import status_request
+from server.domain.devices import CANNOT_PRINT, PRINTER_STATES
+from server.domain.devices import PrinterStateName as StateName
 
-StateName = Literal["online", "offline", "paper_out", "paper_low", "cover_open", "unknown"]
-STATE_NAMES: tuple[str, ...] = ("online", "offline", "paper_out", "paper_low", "cover_open", "unknown")
-# A ticket sent in these states would not come out. "paper_low" still prints, and "unknown" (a
-# reply that is not ESC/POS status) gets the benefit of the doubt rather than blocking the kiosk.
-CANNOT_PRINT: frozenset[str] = frozenset({"offline", "paper_out", "cover_open"})
+STATE_NAMES = PRINTER_STATES
+__all__ = ["CANNOT_PRINT", "STATE_NAMES", "StateName", "query_status"]
 
 _FIXED_BITS_MASK = 0b1001_0011
 _FIXED_BITS_VALUE = 0b0001_0010

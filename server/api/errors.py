@@ -10,24 +10,9 @@ from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from server.auth import AuthError
 from server.domain.errors import DomainError
-from server.hall import NotFound
 
 log = logging.getLogger(__name__)
-
-NOT_FOUND_MESSAGES = {
-    "site": "没有这个服务大厅", "service": "没有这个事项", "window": "没有这个窗口", "ticket": "没有这张号票",
-    "kiosk": "没有这台取号机", "display": "没有这块显示屏", "priority": "没有这个优先类别",
-    "print_job": "没有这个打印任务",
-}
-BAD_REQUEST_CODES = {"invalid_outcome"}
-
-
-class BadRequest(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 def error_response(status: int, code: str, message: str):
@@ -42,21 +27,8 @@ def wants_json() -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(NotFound)
-    def not_found(error: NotFound):
-        message = NOT_FOUND_MESSAGES.get(error.kind, "找不到")
-        return error_response(404, f"unknown_{error.kind}", f"{message}：{error.ident}")
-
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return error_response(400 if error.code in BAD_REQUEST_CODES else 409, error.code, error.message)
-
-    @app.errorhandler(BadRequest)
-    def bad_request(error: BadRequest):
-        return error_response(400, error.code, error.message)
-
-    @app.errorhandler(AuthError)
-    def auth_error(error: AuthError):
         return error_response(error.status, error.code, error.message)
 
     @app.errorhandler(RateLimitExceeded)

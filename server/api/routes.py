@@ -1,4 +1,4 @@
-"""Handlers of /api/v1: parse, call the hall, answer JSON. No rules live here."""
+"""Handlers of /api/v1: parse, hand a command to the bus or ask a query, answer JSON. No rules live here."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from flask import current_app, g, jsonify, request
 
 from server.api import bp
 from server.api.validation import json_body
-from server.auth import login, require_staff
-from server.extensions import hall, limiter
+from server.auth import login, optional_staff, require_staff
+from server.domain import commands
+from server.domain.events import Event
+from server.extensions import limiter
 from server.layout_view import site_layout
+from server.wiring import hall
 
 
 def _issue_limit_off() -> bool:
@@ -37,7 +40,7 @@ def sites():
 
 @bp.get("/sites/<site_id>/layout")
 def layout(site_id: str):
-    return jsonify(site_layout(hall(), hall().site(site_id)))
+    return jsonify(site_layout(hall().context, hall().site(site_id)))
 
 
 @bp.post("/sites/<site_id>/tickets")
@@ -45,18 +48,18 @@ def layout(site_id: str):
 def issue_ticket(site_id: str):
     hall().site(site_id)
     body = json_body(required={"service": str}, optional={"priority": str, "kiosk": str})
-    ticket = hall().issue_ticket(site_id, body["service"], body.get("priority"), body.get("kiosk"))
-    return jsonify(ticket), 201
+    command = commands.IssueTicket(site_id, body["service"], body.get("priority"), body.get("kiosk"))
+    return jsonify(hall().handle(command)), 201
 
 
 @bp.get("/tickets/<ticket_id>")
 def ticket(ticket_id: str):
-    return jsonify(hall().ticket(ticket_id))
+    return jsonify(hall().queries.ticket(ticket_id))
 
 
 @bp.get("/sites/<site_id>/queues")
 def queues(site_id: str):
-    return jsonify(hall().queues(site_id))
+    return jsonify(hall().queries.queues(site_id))
 
 
 @bp.post("/auth/login")
@@ -75,32 +78,37 @@ def auth_me():
 
 @bp.get("/sites/<site_id>/windows/<window_id>")
 def window(site_id: str, window_id: str):
-    return jsonify(hall().window(site_id, window_id))
+    return jsonify(hall().queries.window(site_id, window_id, staff=optional_staff() is not None))
+
+
+def _window_action(command_type: type[commands.WindowCommand], site_id: str, window_id: str, **values):
+    result = hall().handle(command_type(site_id, window_id, g.actor, **values))
+    return result.payload() if isinstance(result, Event) else result
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/open")
 @require_staff
 def open_window(site_id: str, window_id: str):
-    return jsonify(hall().open_window(site_id, window_id, g.actor))
+    return jsonify(_window_action(commands.OpenWindow, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/pause")
 @require_staff
 def pause_window(site_id: str, window_id: str):
     body = json_body(optional={"reason": str})
-    return jsonify(hall().pause_window(site_id, window_id, g.actor, body.get("reason")))
+    return jsonify(_window_action(commands.PauseWindow, site_id, window_id, reason=body.get("reason")))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/close")
 @require_staff
 def close_window(site_id: str, window_id: str):
-    return jsonify(hall().close_window(site_id, window_id, g.actor))
+    return jsonify(_window_action(commands.CloseWindow, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/call-next")
 @require_staff
 def call_next(site_id: str, window_id: str):
-    ticket = hall().call_next(site_id, window_id, g.actor)
+    ticket = _window_action(commands.CallNext, site_id, window_id)
     if ticket is None:
         return "", 204
     return jsonify(ticket)
@@ -109,30 +117,30 @@ def call_next(site_id: str, window_id: str):
 @bp.post("/sites/<site_id>/windows/<window_id>/recall")
 @require_staff
 def recall(site_id: str, window_id: str):
-    return jsonify(hall().recall(site_id, window_id, g.actor))
+    return jsonify(_window_action(commands.Recall, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/no-show")
 @require_staff
 def no_show(site_id: str, window_id: str):
-    return jsonify(hall().no_show(site_id, window_id, g.actor))
+    return jsonify(_window_action(commands.NoShow, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/start")
 @require_staff
 def start(site_id: str, window_id: str):
-    return jsonify(hall().start(site_id, window_id, g.actor))
+    return jsonify(_window_action(commands.Start, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/finish")
 @require_staff
 def finish(site_id: str, window_id: str):
     body = json_body(required={"outcome": str})
-    return jsonify(hall().finish(site_id, window_id, g.actor, body["outcome"]))
+    return jsonify(_window_action(commands.Finish, site_id, window_id, outcome=body["outcome"]))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/transfer")
 @require_staff
 def transfer(site_id: str, window_id: str):
     body = json_body(required={"service": str})
-    return jsonify(hall().transfer(site_id, window_id, g.actor, body["service"]))
+    return jsonify(_window_action(commands.Transfer, site_id, window_id, service=body["service"]))

@@ -1,4 +1,4 @@
-"""Requests to change the hall, named as verbs. The service layer handles each one."""
+"""Requests to change the hall, named as verbs. The message bus hands each one to its handler."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Actor:
+    """Who acts: a logged-in account."""
+
+    id: int
+    username: str
+    role: str
+
+
+@dataclass(frozen=True)
 class Command:
-    pass
+    site: str
 
 
 @dataclass(frozen=True)
 class IssueTicket(Command):
-    site: str
     service: str
     priority: str | None = None  # a priority class id
     kiosk: str | None = None
@@ -22,9 +30,23 @@ class IssueTicket(Command):
 class WindowCommand(Command):
     """A clerk acting at a window; the ticket concerned is the window's current one."""
 
-    site: str
     window: str
-    clerk: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class OpenWindow(WindowCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class PauseWindow(WindowCommand):
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CloseWindow(WindowCommand):
+    pass
 
 
 @dataclass(frozen=True)
@@ -58,15 +80,36 @@ class Transfer(WindowCommand):
 
 
 @dataclass(frozen=True)
-class OpenWindow(WindowCommand):
-    pass
+class AddPrintJob(Command):
+    """Print a ticket (again) at a kiosk."""
+
+    kiosk: str
+    ticket_id: str
 
 
 @dataclass(frozen=True)
-class PauseWindow(WindowCommand):
-    reason: str = ""
+class ChangePrintJob(Command):
+    """A print job's outcome; applied only while the job is in one of ``only_from`` (None: any)."""
+
+    job: int
+    status: str
+    reason: str | None = None
+    only_from: tuple[str, ...] | None = None
+    attempt: bool = False
+    printer_state: str | None = None
 
 
 @dataclass(frozen=True)
-class CloseWindow(WindowCommand):
-    pass
+class RecordPrinterState(Command):
+    kiosk: str
+    state: str
+    detail: str
+    at: str  # ISO UTC
+
+
+@dataclass(frozen=True)
+class RecordScreenState(Command):
+    display: str
+    kind: str  # lobby | window
+    audio: str
+    connected: bool

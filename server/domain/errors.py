@@ -1,7 +1,8 @@
-"""Errors that a citizen or clerk can be shown as they are.
+"""Errors that a citizen or clerk can be shown as they are: the one error type of the hall.
 
-Each error carries a stable snake_case ``code`` for integrators and a Chinese ``message``
-(with a short English gloss) for people. The web layer maps them to HTTP statuses.
+Each error carries a stable snake_case ``code`` for integrators, a ``message`` in Chinese with an
+English gloss for people, and the HTTP ``status`` it answers with. The HTTP API and the Socket.IO
+handlers both turn it into ``{"error": {"code", "message"}}``; nothing else defines an error shape.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ class DomainError(Exception):
     """A rule of the hall refused the request; nothing was changed."""
 
     code: str = "domain_error"
+    status: int = 409
     default_message: str = "操作未能完成 / The request could not be completed"
 
     def __init__(self, message: str | None = None) -> None:
@@ -20,6 +22,61 @@ class DomainError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def payload(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+# What an unknown id names, in Chinese and English: the one table for the API, the sockets and the pages.
+NOT_FOUND_NAMES: dict[str, tuple[str, str]] = {
+    "site": ("没有这个服务大厅", "This service hall does not exist"),
+    "service": ("没有这个事项", "No such service"),
+    "window": ("没有这个窗口", "No such window"),
+    "ticket": ("没有找到这张号票", "This ticket was not found"),
+    "kiosk": ("没有这台取号机", "No such kiosk"),
+    "display": ("没有这块显示屏", "No such display"),
+    "priority": ("没有这个优先类别", "No such priority class"),
+    "print_job": ("没有这个打印任务", "No such print job"),
+}
+
+
+class NotFound(DomainError):
+    """An id that names nothing: 404 ``unknown_<kind>``."""
+
+    status = 404
+
+    def __init__(self, kind: str, ident: object) -> None:
+        self.kind, self.ident = kind, ident
+        self.code = f"unknown_{kind}"
+        chinese, english = NOT_FOUND_NAMES.get(kind, ("找不到", "Not found"))
+        self.chinese, self.english = chinese, english
+        super().__init__(f"{chinese}：{_printable(ident)} / {english}")
+
+
+def _printable(ident: object) -> str:
+    """The id as it can be shown and encoded: a lone surrogate from a URL must not break the answer."""
+    text = str(ident)[:100]
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class BadRequest(DomainError):
+    """The message itself is wrong (shape, type, length): 400, with the field named."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class AuthError(DomainError):
+    """No login (401), or a login that may not do this (403)."""
+
+    status = 401
+
+    def __init__(self, code: str, message: str, status: int = 401) -> None:
+        self.code, self.status = code, status
+        super().__init__(message)
+
 
 class IllegalTransition(DomainError):
     code = "illegal_transition"
@@ -28,6 +85,7 @@ class IllegalTransition(DomainError):
 
 class InvalidOutcome(DomainError):
     code = "invalid_outcome"
+    status = 400
     default_message = "办理结果无效 / Invalid outcome"
 
 
@@ -71,6 +129,6 @@ class WindowTaken(DomainError):
     default_message = "该窗口已由其他工作人员登录 / Another clerk is signed in at this window"
 
 
-class PriorityNotAllowed(DomainError):
-    code = "priority_not_allowed"
-    default_message = "该优先类别在本大厅不可用 / This priority class is not available here"
+class NoPrinter(DomainError):
+    code = "no_printer"
+    default_message = "该取号机未配置打印机 / This kiosk has no printer"

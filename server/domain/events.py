@@ -1,79 +1,163 @@
-"""Things that happened in the hall, named in the past tense; screens are told about them after commit."""
+"""Things that happened in the hall, named in the past tense.
+
+An event with a wire ``kind`` is numbered at the commit (``seq``, the staff stream's counter; and
+``public_seq`` when the lobby may see it), stored, and sent to its audiences after the commit:
+
+- the public room of the site (anyone; what a lobby shows: numbers, windows, zones, services, counts);
+- the staff room (a staff token: everything, ids and names included);
+- a ticket's own room (its holder's phone) and a kiosk's room (its printer and print jobs), unnumbered.
+
+An event without a kind (``TicketIssued``, ``TicketChanged``) is never stored: it tells the handlers
+subscribed to it (printing, metrics, the ticket's room) what the commit did.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+import copy
+from dataclasses import asdict, dataclass, field
+from typing import ClassVar
+
+# What an anonymous subscriber must not see, per wire kind (the contract v1.1: ids, names, addresses).
+_PRIVATE_FIELDS: dict[str, tuple[str, ...]] = {"called": ("ticket_id",), "window": ("clerk",), "waiting": ()}
+# The fields of a ticket that its holder's room is told of.
+TICKET_FIELDS = ("id", "number", "status", "window", "window_number", "window_name", "zone", "called_at",
+                 "finished_at", "outcome", "transferred_to", "recall")
 
 
-@dataclass(frozen=True)
+def public_payload(kind: str, payload: dict) -> dict | None:
+    """The lobby's copy of a stored payload, or None when the kind is for staff only."""
+    if kind not in _PRIVATE_FIELDS:
+        return None
+    public = {key: value for key, value in payload.items() if key not in _PRIVATE_FIELDS[kind]}
+    if kind == "window" and isinstance(public.get("current"), dict):
+        public["current"] = {key: value for key, value in public["current"].items() if key != "ticket_id"}
+    return public
+
+
+@dataclass
 class Event:
-    pass
+    site: str
+    seq: int | None = field(default=None, kw_only=True, compare=False)
+    public_seq: int | None = field(default=None, kw_only=True, compare=False)
+    kind: ClassVar[str | None] = None  # the Socket.IO event name; None: not sent, not numbered
+
+    @property
+    def public(self) -> bool:
+        return self.kind in _PRIVATE_FIELDS
+
+    def body(self) -> dict:
+        """The staff payload without its seq."""
+        values = asdict(self)
+        values.pop("seq"), values.pop("public_seq")
+        return values
+
+    def payload(self) -> dict:
+        """What the staff room receives (the seq first, as the v1 events always had it)."""
+        return {"seq": self.seq, **self.body()}
+
+    def public_view(self) -> dict | None:
+        if not self.public:
+            return None
+        return {**public_payload(self.kind, self.body()), "seq": self.public_seq}
+
+    def complete(self, repository) -> None:
+        """Fill in what must be read at the commit, in seq order (see WaitingChanged)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class TicketIssued(Event):
-    site: str
-    ticket_id: str
-    number: str
-    service: str
-    queue: str
-    priority: str | None
-    issued_at: datetime
+    ticket: dict  # the ticket's view, as its holder gets it
     kiosk: str | None = None
+    print_job: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
+class TicketChanged(Event):
+    """A ticket moved (called, recalled, started, finished, missed, transferred): its holder is told."""
+
+    ticket: dict  # TICKET_FIELDS
+    action: str = ""
+
+
+@dataclass
 class TicketCalled(Event):
-    site: str
+    kind: ClassVar[str] = "called"
+    ticket: str  # the printed number
     ticket_id: str
-    number: str
     window: str
-    recall: bool
-    at: datetime
-
-
-@dataclass(frozen=True)
-class TicketFinished(Event):
-    site: str
-    ticket_id: str
-    number: str
-    window: str
-    outcome: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class TicketMissed(Event):
-    """The citizen did not come when called (过号)."""
-
-    site: str
-    ticket_id: str
-    number: str
-    window: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class TicketTransferred(Event):
-    site: str
-    ticket_id: str  # the ticket that left the window
-    number: str
-    window: str
-    service: str  # the item it now waits for
+    window_number: str
+    window_name: str
+    zone: str | None
+    service: str
+    service_name: str
     queue: str
-    at: datetime
+    at: str
+    recall: bool
 
 
-@dataclass(frozen=True)
-class WindowStateChanged(Event):
-    site: str
-    window: str
-    state: str  # "open", "paused" or "closed"
-    reason: str = ""
-
-
-@dataclass(frozen=True)
+@dataclass
 class WaitingChanged(Event):
-    site: str
-    waiting: dict[str, int] = field(default_factory=dict)  # queue id -> tickets waiting
+    kind: ClassVar[str] = "waiting"
+    waiting: dict[str, int] = field(default_factory=dict)  # queue id -> tickets waiting, read at the commit
+
+    def complete(self, repository) -> None:
+        # Two kiosks issuing at once must not each announce a count without the other's ticket.
+        self.waiting = repository.waiting_counts(self.site)
+
+
+@dataclass
+class WindowChanged(Event):
+    kind: ClassVar[str] = "window"
+    window: str
+    window_number: str
+    window_name: str
+    zone: str | None
+    state: str  # open | paused | closed
+    reason: str | None
+    clerk: int | None
+    current: dict | None  # {"ticket", "ticket_id", "status", "service", "called_at"}
+
+    @classmethod
+    def of(cls, view: dict) -> WindowChanged:
+        return cls(**copy.deepcopy(view))
+
+
+@dataclass
+class PrintJobChanged(Event):
+    kind: ClassVar[str] = "print_job"
+    kiosk: str
+    job: int
+    ticket_id: str
+    ticket: str | None
+    status: str
+    reason: str | None
+    printer_state: str | None = None
+
+    def body(self) -> dict:
+        values = super().body()
+        if values["printer_state"] is None:
+            del values["printer_state"]
+        return values
+
+
+@dataclass
+class PrinterStateChanged(Event):
+    kind: ClassVar[str] = "printer"
+    kiosk: str
+    state: str
+    detail: str
+    at: str
+
+
+@dataclass
+class ScreenStateChanged(Event):
+    kind: ClassVar[str] = "screen"
+    display: str
+    screen_kind: str  # lobby | window
+    audio: str
+    connected: bool
+
+    def body(self) -> dict:
+        values = super().body()
+        values["kind"] = values.pop("screen_kind")
+        return values

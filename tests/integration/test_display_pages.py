@@ -8,6 +8,7 @@ import re
 import pytest
 
 from layout.model import Display
+from server.app import stop
 from tests.conftest import make_app
 from tests.support.small_hall import small_hall
 
@@ -40,7 +41,7 @@ def test_the_lobby_lists_only_queues_served_by_windows_in_its_zones(database_url
     try:
         html = app.test_client().get("/display/hall/out").get_data(as_text=True)
     finally:
-        app.extensions["hall_wiring"].db.dispose()
+        stop(app)
 
     config = page_config(html)
     assert [queue["id"] for queue in config["queues"]] == ["pickup"]

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from display import connected_screens
-from display.screens import ScreenKey, ScreenRegistry
+from display.screens import ScreenKey, ScreenRegistry, screen_registry
 from server.extensions import socketio
-from tests.conftest import make_app
+from tests.conftest import staff_subscriber
 
 LOBBY = {"site": "hall", "display": "lobby", "kind": "lobby"}
 
@@ -18,9 +17,8 @@ def received(client, name: str) -> list[dict]:
 
 
 def watcher(app):
-    """A subscribed client that sees the site's events."""
-    sio = socketio.test_client(app)
-    sio.emit("subscribe", {"site": "hall"})
+    """A staff subscriber: screens' states are staff events."""
+    sio = staff_subscriber(app)
     sio.get_received()
     return sio
 
@@ -62,7 +60,7 @@ def test_a_disconnected_screen_leaves_the_list_and_the_site_hears_of_it(app, cli
     events = received(site, "screen")
     assert [(e["display"], e["connected"], e["audio"]) for e in events] == [("lobby", False, "blocked")]
     assert client.get("/api/v1/sites/hall/screens").get_json() == []
-    assert connected_screens(app) == []
+    assert screen_registry(app).screens() == []
 
 
 def test_two_tvs_on_one_display_make_it_connected_until_both_are_gone(app):
@@ -88,14 +86,14 @@ def test_a_window_screen_reports_under_its_window(app, client):
     listed = client.get("/api/v1/sites/hall/screens").get_json()
     assert [(s["kind"], s["display"], s["name"], s["audio"]) for s in listed] == \
         [("window", "w2", "2号窗口 企业登记", "no_voice")]
-    screens = connected_screens(app)
+    screens = screen_registry(app).screens()
     assert screens[0]["sid"] and screens[0]["site"] == "hall"
 
 
 @pytest.mark.parametrize(("message", "code"), [
     ("not an object", "invalid_message"),
-    ({"display": "lobby", "audio": "ok"}, "invalid_field"),
-    ({"site": "hall", "audio": "ok"}, "invalid_field"),
+    ({"display": "lobby", "audio": "ok"}, "missing_field"),
+    ({"site": "hall", "audio": "ok"}, "missing_field"),
     ({"site": "hall", "display": "lobby", "audio": "loud"}, "invalid_field"),
     ({"site": "hall", "display": "lobby", "audio": "ok", "kind": "kiosk"}, "invalid_field"),
     ({"site": "hall", "display": "lobby", "audio": 1}, "invalid_field"),
@@ -118,27 +116,6 @@ def test_the_screen_list_of_an_unknown_site_is_a_json_404(client):
 
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "unknown_site"
-
-
-def test_a_disconnect_handler_registered_by_another_package_still_runs(database_url, monkeypatch):
-    import display
-
-    seen = []
-    register_display = display.register
-
-    def another_package_first(app):
-        socketio.on_event("disconnect", lambda reason=None: seen.append(reason))
-        register_display(app)
-
-    monkeypatch.setattr(display, "register", another_package_first)
-    app = make_app(database_url)
-    screen = socketio.test_client(app)
-    screen.emit("screen_status", {**LOBBY, "audio": "ok"}, callback=True)
-
-    screen.disconnect()
-
-    assert len(seen) == 1 and connected_screens(app) == []
-    app.extensions["hall_wiring"].db.dispose()
 
 
 class TestRegistry:

@@ -9,11 +9,10 @@ import pytest
 
 from kiosk.health import AGENT_GONE
 from kiosk.jobs import EXPIRED
-from kiosk.startup import stop_print_services
 from layout.model import Kiosk, PrinterConfig
-from server.bootstrap import boot
+from server.app import stop
 from server.extensions import socketio
-from tests.conftest import make_app
+from tests.conftest import make_app, staff_subscriber
 from tests.support.live_server import wait_until
 from tests.support.small_hall import small_hall
 
@@ -35,8 +34,7 @@ def agent_app(database_url, ack_seconds: float = 30):
 def app(database_url):
     app = agent_app(database_url)
     yield app
-    stop_print_services(boot(app))
-    boot(app).db.dispose()
+    stop(app)
 
 
 def issue(client, kiosk="k1") -> dict:
@@ -91,8 +89,7 @@ def test_a_connected_agent_receives_new_jobs_of_its_kiosk_only(app, client):
 
 
 def test_every_job_status_change_is_announced_to_the_site(app, client):
-    screen = socketio.test_client(app)
-    screen.emit("subscribe", {"site": "hall"})
+    screen = staff_subscriber(app)
     agent, _ = connect_agent(app)
     ticket = issue(client)
     agent.emit("print_ack", {"job": ticket["print_job"], "status": "failed", "reason": "卡纸 / paper jam",
@@ -131,8 +128,7 @@ def test_a_job_nobody_acknowledges_in_time_is_marked_failed(database_url):
         assert late["ok"] and job_status(client, ticket["print_job"])["status"] == "printed", \
             "a late confirmation still says what happened"
     finally:
-        stop_print_services(boot(app))
-        boot(app).db.dispose()
+        stop(app)
 
 
 def test_agent_reprint_creates_a_new_job_for_the_agent(app, client):
@@ -164,7 +160,7 @@ def test_reprint_at_a_kiosk_without_a_printer_is_refused(app, client):
 
 @pytest.mark.parametrize("message, code", [
     ("not an object", "invalid_message"),
-    ({"site": "hall"}, "invalid_field"),
+    ({"site": "hall"}, "missing_field"),
     ({"site": "nowhere", "kiosk": "k1"}, "unknown_site"),
     ({"site": "hall", "kiosk": "k9"}, "unknown_kiosk"),
     ({"site": "hall", "kiosk": "k3"}, "not_an_agent_kiosk"),
@@ -195,8 +191,7 @@ def test_bad_acknowledgements_are_refused(app, client):
 
 
 def test_the_agent_reports_its_printer_and_its_departure(app, client):
-    screen = socketio.test_client(app)
-    screen.emit("subscribe", {"site": "hall"})
+    screen = staff_subscriber(app)
     agent, _ = connect_agent(app)
     answer = agent.emit("agent_printer", {"state": "paper_out", "detail": "打印机缺纸 / printer out of paper"},
                         namespace=NAMESPACE, callback=True)
@@ -222,8 +217,7 @@ def test_with_an_agent_token_only_agents_that_know_it_are_served(database_url):
                             namespace=NAMESPACE, callback=True)
         assert answer["ok"] is True
     finally:
-        stop_print_services(boot(app))
-        boot(app).db.dispose()
+        stop(app)
 
 
 def test_jobs_left_open_by_a_stopped_server_fail_when_it_starts_again(database_url):
@@ -233,8 +227,7 @@ def test_jobs_left_open_by_a_stopped_server_fail_when_it_starts_again(database_u
 
     first = agent_app(database_url, ack_seconds=20)
     ticket = issue(first.test_client())
-    stop_print_services(boot(first))
-    boot(first).db.dispose()
+    stop(first)
 
     later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
     second = make_app(database_url, agent_hall(), PRINT_ACK_SECONDS=20, CLOCK=lambda: later)
@@ -242,5 +235,4 @@ def test_jobs_left_open_by_a_stopped_server_fail_when_it_starts_again(database_u
         job = job_status(second.test_client(), ticket["print_job"])
         assert job == {"id": ticket["print_job"], "status": "failed", "reason": INTERRUPTED}
     finally:
-        stop_print_services(boot(second))
-        boot(second).db.dispose()
+        stop(second)

@@ -12,11 +12,11 @@ from PIL import Image
 
 from kiosk.jobs import OPEN
 from kiosk.printing.status_query import CANNOT_PRINT
-from kiosk.startup import stop_print_services
 from kiosk.ticket_print import qr_svg
 from layout.model import Area, Kiosk, PrinterConfig
-from server.bootstrap import boot
+from server.app import stop
 from server.search_keys import pinyin_keys
+from server.wiring import hall
 from tests.conftest import make_app
 from tests.support.small_hall import small_hall
 
@@ -25,8 +25,7 @@ from tests.support.small_hall import small_hall
 def app(database_url):
     app = make_app(database_url, small_hall(printer=PrinterConfig(type="dummy", paper_mm=58)))
     yield app
-    stop_print_services(boot(app))
-    boot(app).db.dispose()
+    stop(app)
 
 
 def page_data(html: str, script_id: str) -> dict:
@@ -96,7 +95,7 @@ def test_a_kiosk_that_lists_areas_shows_only_those(database_url):
         assert {service["id"] for service in data["services"]} == {"estate-first"}
         assert data["kiosk"]["printer"] is None
     finally:
-        boot(app).db.dispose()
+        hall(app).db.dispose()
 
 
 def test_items_under_no_area_get_a_tile_of_their_own(database_url):
@@ -107,7 +106,7 @@ def test_items_under_no_area_get_a_tile_of_their_own(database_url):
         other = [s["id"] for s in data["services"] if s["area"] == data["areas"][1]["id"]]
         assert "estate-first" in other and "company-setup" not in other
     finally:
-        boot(app).db.dispose()
+        hall(app).db.dispose()
 
 
 @pytest.mark.parametrize("path, message", [
@@ -157,7 +156,7 @@ def test_the_qr_code_encodes_the_absolute_status_url(database_url):
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         assert response.data == qr_svg(f"https://hall.example.cn/t/{ticket['id']}")
     finally:
-        boot(app).db.dispose()
+        hall(app).db.dispose()
 
 
 def test_without_a_public_url_the_qr_code_points_at_the_host_asked(client):
@@ -188,4 +187,4 @@ def test_the_preview_of_another_sites_ticket_is_not_served(database_url):
         ticket = client.post("/api/v1/sites/branch/tickets", json={"service": "company-setup"}).get_json()
         assert client.get(f"/kiosk/hall/k1/tickets/{ticket['id']}.png").status_code == 404
     finally:
-        boot(app).db.dispose()
+        hall(app).db.dispose()

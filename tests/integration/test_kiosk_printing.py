@@ -7,11 +7,9 @@ import pytest
 
 import kiosk.jobs
 from kiosk.jobs import EXPIRED, QUEUE_FULL
-from kiosk.startup import stop_print_services
 from layout.model import PrinterConfig
-from server.bootstrap import boot
-from server.extensions import socketio
-from tests.conftest import create_staff, make_app
+from server.app import stop
+from tests.conftest import create_staff, make_app, staff_subscriber
 from tests.fakes.fake_printer import FakePrinter
 from tests.support.live_server import wait_until
 from tests.support.small_hall import small_hall
@@ -37,8 +35,7 @@ def app(database_url, fake_printer):
     app = printer_app(database_url, fake_printer.port, PUBLIC_URL="https://hall.example.cn")
     wait_until(lambda: printer_state(app.test_client()) == "online", 5, message="the first status poll")
     yield app
-    stop_print_services(boot(app))
-    boot(app).db.dispose()
+    stop(app)
 
 
 def issue(client, service="company-setup", **extra) -> dict:
@@ -67,8 +64,7 @@ def events(sio, name: str) -> list[dict]:
 
 
 def subscriber(app):
-    sio = socketio.test_client(app)
-    sio.emit("subscribe", {"site": "hall"})
+    sio = staff_subscriber(app)
     sio.get_received()
     return sio
 
@@ -243,8 +239,7 @@ def test_a_job_without_an_outcome_in_time_is_marked_failed(database_url):
             reasons = {job_status(client, t["print_job"])["reason"] for t in tickets}
             assert EXPIRED in reasons, "a job still queued behind a hanging printer expires"
         finally:
-            stop_print_services(boot(app))
-            boot(app).db.dispose()
+            stop(app)
 
 
 def test_a_full_print_queue_fails_the_extra_job_at_once(database_url, monkeypatch):
@@ -262,5 +257,4 @@ def test_a_full_print_queue_fails_the_extra_job_at_once(database_url, monkeypatc
             assert QUEUE_FULL in reasons
             assert all(client.get(f"/api/v1/tickets/{t['id']}").status_code == 200 for t in tickets)
         finally:
-            stop_print_services(boot(app))
-            boot(app).db.dispose()
+            stop(app)

@@ -19,6 +19,9 @@ import requests
 import websocket
 from sqlalchemy import create_engine, text
 
+from server.app import stop
+from server.domain.commands import RecordPrinterState
+from server.wiring import hall
 from tests.conftest import create_staff, make_app
 from tests.perf.clients import DisplayClient
 from tests.support.live_server import ROOT, LiveServer, free_port, wait_until
@@ -50,11 +53,8 @@ def test_metrics_count_tickets_calls_waits_and_printer_states(app, client, clerk
     client.post(f"{W}/w1/open", headers=clerk)
     client.post(f"{W}/w1/call-next", headers=clerk)
     client.post(f"{W}/w1/recall", headers=clerk)
-    wiring = app.extensions["hall_wiring"]
-    wiring.hall.announce("hall", "printer", {"site": "hall", "kiosk": "k1", "state": "paper_out",
-                                             "detail": "缺纸", "at": "2026-01-05T01:00:00Z"})
-    wiring.hall.announce("hall", "printer", {"site": "hall", "kiosk": "k1", "state": "ok",
-                                             "detail": "", "at": "2026-01-05T01:05:00Z"})
+    hall(app).handle(RecordPrinterState("hall", "k1", "paper_out", "缺纸", "2026-01-05T01:00:00Z"))
+    hall(app).handle(RecordPrinterState("hall", "k1", "ok", "", "2026-01-05T01:05:00Z"))
 
     response = client.get("/metrics")
     assert response.status_code == 200 and response.content_type.startswith("text/plain; version=0.0.4")
@@ -181,7 +181,7 @@ def test_without_postgresql_the_api_answers_503_json_and_nothing_is_half_written
         counter = connection.execute(text("SELECT value FROM counters WHERE scope = 'queue:biz'")).scalar_one()
         events = connection.execute(text("SELECT seq FROM site_events ORDER BY seq")).scalars().all()
     engine.dispose()
-    app.extensions["hall_wiring"].db.dispose()
+    stop(app)
     assert len(numbers) == statuses[201], "every 201 is stored, every 503 left nothing behind"
     assert counter == len(numbers) and numbers == [f"A{n:03d}" for n in range(1, counter + 1)], \
         "no number was taken by a transaction that did not commit"
@@ -371,7 +371,7 @@ def test_db_upgrade_brings_the_schema_to_head_and_says_so(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'fresh.db'}")
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "database schema at revision 0001" in result.output
+    assert "database schema at revision 0002" in result.output
 
 
 def test_behind_nginx_the_rate_limit_counts_each_kiosk_not_the_proxy(tmp_path):
@@ -391,7 +391,7 @@ def test_a_disabled_account_loses_access_within_the_cache_period(tmp_path):
     client = app.test_client()
     headers = create_staff(app)
     assert client.post(f"{W}/w1/open", headers=headers).status_code == 200
-    with app.extensions["hall_wiring"].db.write() as session:
+    with hall(app).db.write() as session:
         session.execute(text("UPDATE users SET active = false"))
     wait_until(lambda: client.post(f"{W}/w1/pause", headers=headers).status_code == 401, 5, 0.05,
                "the disabled account refused")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from server.extensions import socketio
 from tests.conftest import create_staff
 
@@ -28,11 +30,16 @@ def test_subscribe_answers_a_snapshot_first(app, client):
     assert snapshot["windows"]["w1"]["state"] == "closed"
 
 
-def test_every_call_reaches_a_subscriber_once_in_seq_order(app, client):
+def token(headers: dict) -> str:
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+@pytest.mark.parametrize("audience", ["public", "staff"])
+def test_every_call_reaches_a_subscriber_once_in_seq_order(app, client, audience):
     clerk = create_staff(app)
     for _ in range(3):
         client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
-    sio = subscribe(app)
+    sio = subscribe(app, token=token(clerk)) if audience == "staff" else subscribe(app)
     snapshot_seq = received(sio, "snapshot")[0]["seq"]
     client.post(f"{W}/w1/open", headers=clerk)
     numbers = []
@@ -44,8 +51,10 @@ def test_every_call_reaches_a_subscriber_once_in_seq_order(app, client):
     calls = [p["args"][0] for p in packets if p["name"] == "called"]
     assert [c["ticket"] for c in calls] == numbers == ["A001", "A002", "A003"]
     assert calls[0]["window"] == "w1" and calls[0]["window_number"] == "1" and calls[0]["recall"] is False
-    assert set(calls[0]) >= {"seq", "site", "ticket", "ticket_id", "window", "window_number", "window_name",
-                             "zone", "service", "at", "recall"}
+    lobby_fields = {"seq", "site", "ticket", "window", "window_number", "window_name", "zone", "service", "at",
+                    "recall"}
+    assert set(calls[0]) >= lobby_fields
+    assert ("ticket_id" in calls[0]) == (audience == "staff"), "the ticket id is its holder's and staff's only"
     seqs = [p["args"][0]["seq"] for p in packets]
     assert seqs == list(range(snapshot_seq + 1, snapshot_seq + 1 + len(seqs))), "gapless and ordered"
 
@@ -81,7 +90,7 @@ def test_waiting_counts_are_streamed(app, client):
 
 def test_bad_subscribe_messages_get_an_error_not_a_room(app):
     sio = socketio.test_client(app)
-    for message, code in (("hall", "invalid_message"), ({}, "invalid_field"), ({"site": 5}, "invalid_field"),
+    for message, code in (("hall", "invalid_message"), ({}, "missing_field"), ({"site": 5}, "invalid_field"),
                           ({"site": "nowhere"}, "unknown_site"), ({"site": "hall", "display": "tv9"},
                                                                  "unknown_display")):
         sio.emit("subscribe", message)
@@ -109,13 +118,13 @@ def test_a_screen_back_after_a_long_absence_gets_every_call_it_missed(app, clien
 def test_a_window_read_names_the_seq_it_reflects_so_a_late_answer_can_be_told_stale(app, client):
     clerk = create_staff(app)
     client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
-    sio = subscribe(app)
+    sio = subscribe(app, token=token(clerk))
     sio.get_received()
-    before = client.get(f"{W}/w1").get_json()
+    before = client.get(f"{W}/w1", headers=clerk).get_json()
     opened = client.post(f"{W}/w1/open", headers=clerk).get_json()
     client.post(f"{W}/w1/call-next", headers=clerk)
     events = received(sio, "window")
-    after = client.get(f"{W}/w1").get_json()
+    after = client.get(f"{W}/w1", headers=clerk).get_json()
     assert opened == events[0], "an action's answer is its window event, seq included"
     assert before["current"] is None and before["seq"] < events[-1]["seq"], "an answer read before the call"
     assert after["current"]["ticket"] == "A001" and after["seq"] >= events[-1]["seq"]

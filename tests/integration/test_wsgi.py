@@ -15,7 +15,7 @@ def test_wsgi_entry_wires_the_hall_and_freezes_the_start_heap(tmp_path):
     env.pop("HALL_REDIS_URL", None)
     script = ("import gc\n"
               "from server.wsgi import app\n"
-              "print(app.extensions['hall_db'].url.startswith('sqlite'), gc.get_freeze_count())\n"
+              "print(app.extensions['yichuang.hall'].db.url.startswith('sqlite'), gc.get_freeze_count())\n"
               "gc.collect()\n"
               "print(len(gc.get_objects()))\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,

@@ -13,7 +13,7 @@ EXPECTED_CODES = {
     errors.NoCurrentTicket: "no_current_ticket",
     errors.CurrentTicketOpen: "current_ticket_open",
     errors.WindowTaken: "window_taken",
-    errors.PriorityNotAllowed: "priority_not_allowed",
+    errors.NoPrinter: "no_printer",
 }
 
 

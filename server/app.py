@@ -1,0 +1,122 @@
+"""The composition root: ``create_app`` builds the whole hall once — configuration, Socket.IO, the
+database, the layout, the message bus with its handlers and subscribers, and every screen package — with
+explicit imports. It is the one module of ``server`` that knows the screen packages; ``start`` and
+``stop`` run the background work (printer polls, print workers) of a serving process."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import counter
+import display.wiring
+import kiosk
+from layout.loader import load_layout
+from server import common_assets, ops, realtime, security, vendor
+from server.api import bp as api_blueprint
+from server.api.errors import register_error_handlers
+from server.cli import register_cli
+from server.config import ROOT, from_environment
+from server.cpu import set_async_mode
+from server.db import Database
+from server.event_metrics import EventCounter
+from server.extensions import limiter, socketio
+from server.message_queue import HallRedisManager, quick_failing_options
+from server.publisher import SocketPublisher
+from server.schema import upgrade
+from server.service_layer.context import HallContext
+from server.service_layer.handlers import HANDLERS
+from server.service_layer.messagebus import MessageBus
+from server.service_layer.queries import HallQueries
+from server.service_layer.unit_of_work import SiteLocks, SqlUnitOfWork
+from server.wiring import EXTENSION, HallServices, hall
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask("server", instance_path=str(ROOT / "instance"))
+    app.config.update(from_environment(Path(app.instance_path)))
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _init_extensions(app)
+
+    services = _build_hall(app)
+    app.extensions[EXTENSION] = services
+    kiosk.register(app, socketio, services)
+    counter.register(app)
+    display.wiring.register(app, socketio, services)
+    realtime.register_events(socketio)
+    app.register_blueprint(api_blueprint)
+    register_error_handlers(app)
+    register_cli(app)
+    ops.register(app)
+    vendor.register(app)
+    common_assets.register(app)
+    security.register(app)
+    log.info("hall ready: %d sites from %s", len(services.layout.sites), app.config["LAYOUT"])
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    set_async_mode(app.config["ASYNC_MODE"])
+    queue = {"client_manager": HallRedisManager(app.config["REDIS_URL"])} if app.config["REDIS_URL"] else {}
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=app.config.get("CORS_ORIGINS"),
+                      ping_interval=10, ping_timeout=10, json=app.json, **queue)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    # Redis down or frozen must not stop the kiosks: count in memory until it answers again. A limiter
+    # failure costs two storage calls, and the LAN answers in well under a millisecond.
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", quick_failing_options(0.25))
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    limiter.init_app(app)
+    if app.config.get("PROXY_HOPS"):
+        # Outside the Socket.IO middleware, so it and Flask both see the client's address and scheme.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _build_hall(app: Flask) -> HallServices:
+    db = Database(app.config["DATABASE_URL"])
+    upgrade(db.engine)
+    layout = app.config.get("LAYOUT_OBJECT") or load_layout(app.config["LAYOUT"])
+    context = HallContext(layout=layout, ignore_hours=app.config["IGNORE_HOURS"],
+                          status_url=lambda ticket_id: public_url(app, f"/t/{ticket_id}"))
+    if app.config.get("CLOCK") is not None:
+        context.clock = app.config["CLOCK"]
+    locks = SiteLocks()
+    bus = MessageBus(lambda site: SqlUnitOfWork(db, site, locks(site), context.clock), context, HANDLERS,
+                     announcers=[SocketPublisher(socketio)])
+    events = EventCounter()
+    bus.subscribe_all(events)
+    return HallServices(layout=layout, db=db, context=context, bus=bus, queries=HallQueries(db, context),
+                        event_counts=events.counts)
+
+
+def public_url(app: Flask, path: str) -> str:
+    """An absolute URL for phones (the ticket QR): HALL_PUBLIC_URL, else the host the request came to."""
+    base = app.config.get("PUBLIC_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return f"{base.rstrip('/')}{path}" if base else path
+
+
+def start(app: Flask) -> Flask:
+    """Start the background work of a serving process (printer polls, print workers)."""
+    for begin in hall(app).started:
+        begin()
+    return app
+
+
+def stop(app: Flask) -> None:
+    """Stop the background work and close the database's connections (tests, shutdown)."""
+    services = hall(app)
+    for end in services.stopped:
+        end()
+    services.db.dispose()

@@ -1,0 +1,75 @@
+"""The hall's storage as the handlers see it: one object per unit of work. ``SqlRepository`` runs the
+statements of ``server.store`` in the unit of work's session; the handler tests use an in-memory one
+that follows the Python reference rules (``server.domain.ordering``, ``server.domain.eta``), and a
+differential test proves the two pick the same tickets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server import store
+from server.domain.ordering import CallPlan
+from server.models import PrintJob, Ticket, WindowState
+
+
+class Repository(Protocol):
+    def add(self, row: object) -> None: ...
+    def flush(self) -> None: ...
+    def next_counter(self, site: str, scope: str, day: dt.date) -> int: ...
+    def ticket(self, ticket_id: str, lock: bool = False) -> Ticket | None: ...
+    def ticket_number(self, ticket_id: str) -> str | None: ...
+    def window_state(self, site: str, window: str, lock: bool = False) -> WindowState: ...
+    def claim_next(self, site: str, plan: CallPlan, window: str, clerk_id: int | None,
+                   now: dt.datetime) -> Ticket | None: ...
+    def count_ahead(self, ticket: Ticket) -> int: ...
+    def waiting_counts(self, site: str) -> dict[str, int]: ...
+    def recent_durations(self, site: str, queue: str, day: dt.date) -> list[float]: ...
+    def count_open_windows(self, site: str, windows: Sequence[str], day: dt.date) -> int: ...
+    def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None: ...
+
+
+class SqlRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def next_counter(self, site: str, scope: str, day: dt.date) -> int:
+        return store.next_counter(self.session, site, scope, day)
+
+    def ticket(self, ticket_id: str, lock: bool = False) -> Ticket | None:
+        return self.session.get(Ticket, ticket_id, with_for_update=lock or None)
+
+    def ticket_number(self, ticket_id: str) -> str | None:
+        return self.session.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
+
+    def window_state(self, site: str, window: str, lock: bool = False) -> WindowState:
+        return store.window_state(self.session, site, window, lock=lock)
+
+    def claim_next(self, site: str, plan: CallPlan, window: str, clerk_id: int | None,
+                   now: dt.datetime) -> Ticket | None:
+        return store.claim_next(self.session, site, plan, window, clerk_id, now)
+
+    def count_ahead(self, ticket: Ticket) -> int:
+        return store.count_ahead(self.session, ticket)
+
+    def waiting_counts(self, site: str) -> dict[str, int]:
+        return store.waiting_counts(self.session, site)
+
+    def recent_durations(self, site: str, queue: str, day: dt.date) -> list[float]:
+        return store.recent_durations(self.session, site, queue, day)
+
+    def count_open_windows(self, site: str, windows: Sequence[str], day: dt.date) -> int:
+        return store.count_open_windows(self.session, site, windows, day)
+
+    def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None:
+        return self.session.get(PrintJob, job_id, with_for_update=lock or None)

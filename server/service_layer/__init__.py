@@ -1,0 +1,1 @@
+"""The service layer: the unit of work, the message bus and one handler per command."""

@@ -1,0 +1,23 @@
+"""One handler per command, ``handler(command, uow, context)``; ``HANDLERS`` maps each command to its own."""
+
+from __future__ import annotations
+
+from server.domain import commands
+from server.service_layer.handlers import current, devices, print_jobs, tickets, windows
+
+HANDLERS = {
+    commands.IssueTicket: tickets.issue_ticket,
+    commands.OpenWindow: windows.open_window,
+    commands.PauseWindow: windows.pause_window,
+    commands.CloseWindow: windows.close_window,
+    commands.CallNext: windows.call_next,
+    commands.Recall: current.recall,
+    commands.NoShow: current.no_show,
+    commands.Start: current.start,
+    commands.Finish: current.finish,
+    commands.Transfer: current.transfer,
+    commands.AddPrintJob: print_jobs.add_print_job,
+    commands.ChangePrintJob: print_jobs.change_print_job,
+    commands.RecordPrinterState: devices.record_printer_state,
+    commands.RecordScreenState: devices.record_screen_state,
+}

@@ -1,0 +1,94 @@
+"""What a clerk does with the window's current ticket: recall, no-show, start, finish, transfer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from server.domain import errors
+from server.domain.commands import Finish, NoShow, Recall, Start, Transfer, WindowCommand
+from server.domain.errors import NotFound
+from server.domain.events import TicketChanged, WaitingChanged
+from server.domain.routing import route
+from server.domain.tickets import check_outcome, next_status
+from server.models import Ticket
+from server.service_layer.context import HallContext
+from server.service_layer.handlers.windows import held, record_call, record_window
+from server.service_layer.unit_of_work import UnitOfWork
+from server.service_layer.views import ticket_fields, ticket_view
+
+Apply = Callable[[Ticket, dt.datetime], None]
+
+
+def act_on_current(command: WindowCommand, uow: UnitOfWork, ctx: HallContext, action: str,
+                   apply: Apply | None = None, allow_paused: bool = True) -> dict:
+    site = ctx.site(command.site)
+    ctx.window(site, command.window)
+    repo = uow.repository
+    state = held(uow, ctx, site, command.window, command.actor)
+    if state.state == "paused" and not allow_paused:
+        raise errors.WindowPaused()
+    ticket = repo.ticket(state.current_ticket) if state.current_ticket else None
+    if ticket is None:
+        raise errors.NoCurrentTicket()
+    ticket.status = next_status(ticket.status, action)
+    now = ctx.now()
+    if apply is not None:
+        apply(ticket, now)
+    if ticket.status not in ("called", "serving"):
+        state.current_ticket = None
+        if ticket.finished_at is None:
+            ticket.finished_at = now
+    if action == "recall":
+        ticket.recalls += 1
+        record_call(uow, ctx, site, ticket, recall=True)
+    else:
+        uow.record(TicketChanged(site.id, ticket=ticket_fields(site, ticket), action=action))
+    if action == "transfer":
+        uow.record(WaitingChanged(site.id))
+    record_window(uow, ctx, site, state)
+    view = ticket_view(repo, ctx, site, ticket)
+    if ticket.transferred_to:
+        view["transferred_ticket"] = ticket_view(repo, ctx, site, repo.ticket(ticket.transferred_to))
+    return view
+
+
+def recall(command: Recall, uow: UnitOfWork, ctx: HallContext) -> dict:
+    return act_on_current(command, uow, ctx, "recall", allow_paused=False)
+
+
+def no_show(command: NoShow, uow: UnitOfWork, ctx: HallContext) -> dict:
+    return act_on_current(command, uow, ctx, "no_show")
+
+
+def start(command: Start, uow: UnitOfWork, ctx: HallContext) -> dict:
+    def started(ticket: Ticket, now: dt.datetime) -> None:
+        ticket.started_at = now
+    return act_on_current(command, uow, ctx, "start", started)
+
+
+def finish(command: Finish, uow: UnitOfWork, ctx: HallContext) -> dict:
+    outcome = check_outcome(command.outcome)
+
+    def finished(ticket: Ticket, now: dt.datetime) -> None:
+        ticket.outcome, ticket.finished_at = outcome, now
+    return act_on_current(command, uow, ctx, "finish", finished)
+
+
+def transfer(command: Transfer, uow: UnitOfWork, ctx: HallContext) -> dict:
+    site = ctx.site(command.site)
+    if site.service(command.service) is None:
+        raise NotFound("service", command.service)
+    routed = route(site, command.service, ctx.today(site))
+
+    def moved(ticket: Ticket, now: dt.datetime) -> None:
+        # The citizen keeps the printed number and the place earned by the original issue time.
+        successor = Ticket(id=ctx.new_id(), site=ticket.site, number=ticket.number, day=ticket.day,
+                           service=command.service, queue=routed.queue, priority_class=ticket.priority_class,
+                           status="waiting", issued_at=ticket.issued_at, kiosk=ticket.kiosk, recalls=0,
+                           origin_id=ticket.id)
+        ticket.transferred_to = successor.id
+        ticket.finished_at = now
+        uow.repository.add(successor)
+        uow.repository.flush()
+    return act_on_current(command, uow, ctx, "transfer", moved)

@@ -1,0 +1,128 @@
+"""An in-memory unit of work for the handler tests: the same repository methods as ``SqlRepository``,
+answered by the Python reference rules (``ordering.choose``, ``eta.people_ahead``), which the
+differential test holds equal to the SQL on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+
+from server.domain.eta import RECENT_SERVICES, people_ahead
+from server.domain.ordering import CallPlan, WaitingTicket, choose
+from server.models import PrintJob, Ticket, WindowState
+from server.service_layer.unit_of_work import UnitOfWork
+
+
+def waiting_ticket(ticket: Ticket) -> WaitingTicket:
+    return WaitingTicket(ticket.id, ticket.queue, ticket.issued_at, ticket.priority_class)
+
+
+class FakeRepository:
+    def __init__(self) -> None:
+        self.tickets: dict[str, Ticket] = {}
+        self.windows: dict[tuple[str, str], WindowState] = {}
+        self.jobs: dict[int, PrintJob] = {}
+        self.counters: Counter[tuple[str, str, dt.date]] = Counter()
+        self._job_ids = itertools.count(1)
+
+    def add(self, row: object) -> None:
+        if isinstance(row, Ticket):
+            self.tickets[row.id] = row
+        elif isinstance(row, PrintJob):
+            row.id = row.id or next(self._job_ids)
+            self.jobs[row.id] = row
+        else:
+            raise TypeError(f"the fake stores no {type(row).__name__}")
+
+    def flush(self) -> None:
+        pass
+
+    def next_counter(self, site: str, scope: str, day: dt.date) -> int:
+        self.counters[(site, scope, day)] += 1
+        return self.counters[(site, scope, day)]
+
+    def ticket(self, ticket_id: str, lock: bool = False) -> Ticket | None:
+        return self.tickets.get(ticket_id)
+
+    def ticket_number(self, ticket_id: str) -> str | None:
+        ticket = self.tickets.get(ticket_id)
+        return None if ticket is None else ticket.number
+
+    def window_state(self, site: str, window: str, lock: bool = False) -> WindowState:
+        key = (site, window)
+        if key not in self.windows:
+            self.windows[key] = WindowState(site=site, window=window, state="closed", interleave_position=0)
+        return self.windows[key]
+
+    def _waiting(self, site: str) -> list[Ticket]:
+        return [t for t in self.tickets.values() if t.site == site and t.status == "waiting"]
+
+    def claim_next(self, site: str, plan: CallPlan, window: str, clerk_id: int | None,
+                   now: dt.datetime) -> Ticket | None:
+        candidates = {t.id: t for t in self._waiting(site)}
+        # The plan's cutoffs are aware; the rows hold naive UTC, as the database does.
+        chosen = choose(plan, [WaitingTicket(t.id, t.queue, t.issued_at.replace(tzinfo=dt.UTC), t.priority_class)
+                               for t in candidates.values()])
+        if chosen is None:
+            return None
+        ticket = candidates[chosen.id]
+        ticket.status, ticket.window, ticket.clerk_id, ticket.called_at = "called", window, clerk_id, now
+        return ticket
+
+    def count_ahead(self, ticket: Ticket) -> int:
+        same_queue = [waiting_ticket(t) for t in self._waiting(ticket.site) if t.queue == ticket.queue]
+        return people_ahead(waiting_ticket(ticket), same_queue)
+
+    def waiting_counts(self, site: str) -> dict[str, int]:
+        return dict(Counter(t.queue for t in self._waiting(site)))
+
+    def recent_durations(self, site: str, queue: str, day: dt.date) -> list[float]:
+        done = sorted((t for t in self.tickets.values() if t.site == site and t.queue == queue and t.day == day
+                       and t.status == "done" and t.called_at and t.finished_at),
+                      key=lambda t: t.finished_at, reverse=True)[:RECENT_SERVICES]
+        return [(t.finished_at - t.called_at).total_seconds() / 60 for t in done]
+
+    def count_open_windows(self, site: str, windows: Sequence[str], day: dt.date) -> int:
+        return sum(1 for (s, w), state in self.windows.items()
+                   if s == site and w in windows and state.day == day and state.state == "open")
+
+    def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None:
+        return self.jobs.get(job_id)
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """Commits by numbering the outbox's events with in-memory counters per site and stream."""
+
+    def __init__(self, repository: FakeRepository | None = None) -> None:
+        super().__init__()
+        self.repository = repository or FakeRepository()
+        self.seqs: Counter[tuple[str, str]] = Counter()
+        self.stored: list = []
+        self.commits = 0
+
+    def __call__(self, site: str) -> FakeUnitOfWork:
+        """The bus asks for a unit of work per command: this one, with the counters kept for a rollback."""
+        self._site = site
+        self._saved_counters = Counter(self.repository.counters)
+        self._done = False
+        return self
+
+    def commit(self) -> None:
+        wire = [event for event in self.outbox if event.kind is not None]
+        public = sum(1 for event in wire if event.public)
+        self.number(self.seqs[(self._site, "staff")] + 1, self.seqs[(self._site, "public")] + 1)
+        self.seqs[(self._site, "staff")] += len(wire)
+        self.seqs[(self._site, "public")] += public
+        self.stored.extend(wire)
+        self.committed, self.outbox = self.outbox, []
+        self.commits += 1
+        self._done = True
+
+    def rollback(self) -> None:
+        # Rows the handler changed stay changed (the tests look at answers and events); numbers taken
+        # by a refused issue are given back, as the database's rollback does.
+        if not self._done:
+            self.repository.counters = self._saved_counters
+        self.outbox = []
