@@ -35,6 +35,10 @@ class Ticket(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     origin_id: Mapped[str | None] = mapped_column(String(40))  # the ticket this one was transferred from
     transferred_to: Mapped[str | None] = mapped_column(String(40))
+    cancel_reason: Mapped[str | None] = mapped_column(String(32))  # e.g. "day_closed", "citizen", "staff"
+    reason: Mapped[str | None] = mapped_column(Text)  # why an item was rejected (不予受理)
+    missing: Mapped[str | None] = mapped_column(Text)  # JSON list: checklist entries missing (一次性告知)
+    requeued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # a missed ticket put back in line (过号重排)
 
     __table_args__ = (
         Index("ix_tickets_waiting", "site", "status", "queue", "issued_at"),
@@ -98,9 +102,23 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(16))  # clerk | admin
+    role: Mapped[str] = mapped_column(String(16))  # clerk | manager | backoffice | admin
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sites: Mapped[str | None] = mapped_column(Text)  # JSON list of site ids; None: every site
+    department: Mapped[str | None] = mapped_column(String(64))  # a backoffice account's department
+    token_version: Mapped[int] = mapped_column(Integer, default=0)  # raised on disable / new password
+
+
+class IdempotencyKey(Base):
+    """A client's retry key and the ticket its first request made (``Idempotency-Key`` on POST /tickets)."""
+
+    __tablename__ = "idempotency_keys"
+
+    site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
