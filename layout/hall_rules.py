@@ -27,6 +27,9 @@ def check_clock(view: SiteView) -> None:
         _check_period(view, index, period)
     _check_overlapping_periods(view)
     _check_template(view)
+    if isinstance(site.requeue_minutes, float) and site.requeue_minutes < 0:
+        view.add("requeue_minutes", message=f"requeue_minutes must not be negative (0: no requeue), "
+                                            f"got {site.requeue_minutes:g}")
 
 
 def _check_period(view: SiteView, index: int, period: OpeningPeriod) -> None:
@@ -130,6 +133,12 @@ def check_queues(view: SiteView) -> None:
     seen: list[tuple[int, str, str]] = []  # (index, prefix, queue id)
     for index, queue in entries(view.site.queues):
         _check_cap(view, queue.daily_cap, "queues", index, "daily_cap")
+        if isinstance(queue.target_minutes, int) and not 1 <= queue.target_minutes <= 600:
+            view.add("queues", index, "target_minutes",
+                     message=f"target_minutes must be 1 to 600 minutes, got {queue.target_minutes}")
+        if isinstance(queue.alert_waiting, int) and queue.alert_waiting < 1:
+            view.add("queues", index, "alert_waiting",
+                     message=f"alert_waiting must be a positive whole number, got {queue.alert_waiting}")
         if not isinstance(queue.prefix, str):
             continue
         for other_index, other_prefix, other_id in seen:

@@ -28,7 +28,8 @@ class OpeningPeriod:
 @dataclass(frozen=True)
 class Floor:
     id: str
-    name: str
+    name: str  # as people say it: 一楼, 三楼
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Queue:
     kind: QueueKind
     daily_cap: int | None = None  # 今日号源 for the whole queue
     name_en: str = ""
+    target_minutes: int = 30  # the wait the hall promises; statistics and alerts measure against it
+    alert_waiting: int | None = None  # alert the manager when this many wait
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class Window:
     kind: WindowKind
     queues: tuple[str, ...]  # served in this order
     overflow: tuple[Overflow, ...] = ()
+    may_serve: tuple[str, ...] = ()  # queues a manager may assign to the window besides its own (弹性窗口)
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,7 @@ class Site:
     displays: tuple[Display, ...] = ()
     call_template: str = "请{ticket}号到{window}号窗口办理"
     ticket_notice: str = "过号请重新取号"
+    requeue_minutes: float = 30.0  # 过号重排: how long after a no-show a clerk may put the ticket back in line
     name_en: str = ""
 
     def queue(self, queue_id: str) -> Queue | None:
@@ -198,6 +203,9 @@ class Site:
 
     def zone(self, zone_id: str) -> Zone | None:
         return next((z for z in self.zones if z.id == zone_id), None)
+
+    def floor(self, floor_id: str) -> Floor | None:
+        return next((f for f in self.floors if f.id == floor_id), None)
 
     def kiosk(self, kiosk_id: str) -> Kiosk | None:
         return next((k for k in self.kiosks if k.id == kiosk_id), None)

@@ -78,6 +78,8 @@ def check_references(view: SiteView) -> None:
             expect(queue, queues, "queue", "windows", index, "queues", position)
         for position, overflow in entries(window.overflow):
             expect(overflow.queue, queues, "queue", "windows", index, "overflow", position, "queue")
+        for position, queue in entries(window.may_serve):
+            expect(queue, queues, "queue", "windows", index, "may_serve", position)
     for index, delegation in entries(site.delegations):
         expect(delegation.department, departments, "department", "delegations", index, "department")
         expect(delegation.queue, queues, "queue", "delegations", index, "queue")

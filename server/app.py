@@ -14,9 +14,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import counter
 import display.wiring
 import kiosk
+import manage
 from layout.loader import load_layout
 from server import common_assets, ops, realtime, security, vendor
 from server.api import bp as api_blueprint
+from server.api import inbound
 from server.api.errors import register_error_handlers
 from server.cli import register_cli
 from server.config import ROOT, from_environment
@@ -41,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("server", instance_path=str(ROOT / "instance"))
     app.config.update(from_environment(Path(app.instance_path)))
     app.config.update(config or {})
+    inbound.install(app)  # first: the URL converters hold for every rule added after it
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -51,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions[EXTENSION] = services
     kiosk.register(app, socketio, services)
     counter.register(app)
+    manage.register(app)
     display.wiring.register(app, socketio, services)
     realtime.register_events(socketio)
     app.register_blueprint(api_blueprint)

@@ -28,6 +28,11 @@ def _unavailable(what: str, error: Exception):
 @pytest.fixture
 def postgres_url():
     """A URL whose search_path is a fresh schema, dropped afterwards."""
+    yield from fresh_postgres_schema()
+
+
+def fresh_postgres_schema():
+    """Yields a URL whose search_path is a fresh schema, and drops the schema afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     try:
         admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
@@ -53,6 +58,15 @@ def redis_url():
     return REDIS_URL
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_database_url(request, tmp_path_factory):
+    """A database shared by the tests of one module (for a fixture that builds a costly scene once)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module') / 'hall.db'}"
+    else:
+        yield from fresh_postgres_schema()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
@@ -64,7 +78,7 @@ def make_app(database_url: str, layout=None, **config):
     settings = {
         "TESTING": True, "DATABASE_URL": database_url, "LAYOUT_OBJECT": layout or small_hall(),
         "ASYNC_MODE": "threading", "IGNORE_HOURS": True, "ISSUE_RATE_LIMIT": "0", "SECRET_KEY": "test-secret",
-        "REDIS_URL": None,
+        "REDIS_URL": None, "DEVICE_TOKENS": {},  # not the checkout's instance/device_tokens.json
     }
     settings.update(config)
     return start(create_app(settings))
