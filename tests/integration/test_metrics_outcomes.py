@@ -88,9 +88,9 @@ def test_tickets_of_earlier_days_are_not_counted_today(database_url, app, client
     issue(client)
     act(client, clerk, "open")
     ticket = call(client, clerk)
-    act(client, clerk, "finish", outcome="rejected")
+    act(client, clerk, "finish", outcome="notified")
     assert parse_metrics(client.get("/metrics").text)[
-        'yichuang_outcomes_total{site="hall",queue="biz",outcome="rejected"}'] == 1
+        'yichuang_outcomes_total{site="hall",queue="biz",outcome="notified"}'] == 1
 
     engine = create_engine(database_url)
     try:
