@@ -247,7 +247,7 @@ def _kind_rule(window_kind: str, queue_kind: str) -> str:
     if {window_kind, queue_kind} <= _ELASTIC_KINDS:
         return (
             f"a window's own queues are of its kind; to let this {window_kind} window help the "
-            f"{queue_kind} queue once it backs up, list it under overflow"
+            f"{queue_kind} queue once it backs up, list it under overflow (or may_serve)"
         )
     if "pickup" in (window_kind, queue_kind):
         return "a pickup window serves only pickup queues, and a pickup queue only pickup windows"
@@ -255,7 +255,8 @@ def _kind_rule(window_kind: str, queue_kind: str) -> str:
 
 
 def check_window_kinds(view: SiteView) -> None:
-    """A window serves queues of its own kind; only subject and general cross, and only as overflow."""
+    """A window serves queues of its own kind; only subject and general cross, and only as elastic help
+    (``overflow``, ``may_serve``)."""
     kinds = {
         queue.id: queue.kind
         for _index, queue in entries(view.site.queues)
@@ -277,7 +278,10 @@ def check_window_kinds(view: SiteView) -> None:
         for position, queue in entries(window.queues):
             if kinds.get(queue, window.kind) != window.kind:
                 mismatch(window.id, window.kind, queue, "windows", index, "queues", position)
-        for position, overflow in entries(window.overflow):
-            queue_kind = kinds.get(overflow.queue, window.kind)
+        # Elastic help, by the clock (overflow) or by a manager's assignment (may_serve), follows one rule.
+        helped = [(overflow.queue, ("overflow", position, "queue")) for position, overflow in entries(window.overflow)]
+        helped += [(queue, ("may_serve", position)) for position, queue in entries(getattr(window, "may_serve", ()))]
+        for queue, parts in helped:
+            queue_kind = kinds.get(queue, window.kind)
             if queue_kind != window.kind and not {queue_kind, window.kind} <= _ELASTIC_KINDS:
-                mismatch(window.id, window.kind, overflow.queue, "windows", index, "overflow", position, "queue")
+                mismatch(window.id, window.kind, queue, "windows", index, *parts)

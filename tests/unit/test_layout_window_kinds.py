@@ -90,6 +90,33 @@ def test_overflow_never_crosses_into_or_out_of_pickup_and_consult(
     assert f"queue 'extra' is a {queue_kind} queue" in problem.message
 
 
+def with_may_serve(queue_kind: str, window_kind: str) -> Callable:
+    """Like ``with_queue_and_window``, the extra queue offered to w9 through ``may_serve`` (a manager's pick)."""
+    add = with_queue_and_window(queue_kind, window_kind, overflow=True)
+
+    def change(site: dict[str, Any]) -> None:
+        add(site)
+        window = site["windows"][-1]
+        window["may_serve"] = [window.pop("overflow")[0]["queue"]]
+
+    return change
+
+
+@pytest.mark.parametrize(("queue_kind", "window_kind"), [("subject", "general"), ("general", "subject")])
+def test_a_manager_may_lend_subject_and_general_windows_to_each_other(
+    tmp_path: Path, queue_kind: str, window_kind: str
+) -> None:
+    assert problems_after(tmp_path, with_may_serve(queue_kind, window_kind)) == []
+
+
+@pytest.mark.parametrize(("queue_kind", "window_kind"), [("subject", "pickup"), ("pickup", "general"),
+                                                         ("consult", "subject")])
+def test_may_serve_follows_the_overflow_rule(tmp_path: Path, queue_kind: str, window_kind: str) -> None:
+    problem = only_problem(problems_after(tmp_path, with_may_serve(queue_kind, window_kind)))
+    assert problem.path == "sites[0].windows[3].may_serve[0]"
+    assert f"window 'w9' is a {window_kind} window" in problem.message
+
+
 def test_the_shipped_layouts_keep_their_window_kinds_consistent() -> None:
     for path in ("layout/examples/county.yaml", "tests/perf/big_hall.yaml", "tests/support/layouts/agent_hall.yaml"):
         assert check_layout(ROOT / path) == [], path
