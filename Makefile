@@ -46,6 +46,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m tests.perf.bench
+	$(BIN)/python -m tests.perf.stats_bench
 
 voice-pack: install
 	$(BIN)/python -m display.voice.build_pack display/static/voice/default
