@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from layout.model import Site
@@ -71,12 +71,18 @@ def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: 
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
     with db.read() as session:
         dialect = session.get_bind().dialect.name
-        in_range = and_(Ticket.site == site.id, Ticket.day >= start, Ticket.day <= end)
-        grouped = _rows(session, dialect, site, in_range, _key(by, dialect, site, start), by)
-        totals = _rows(session, dialect, site, in_range, literal("total"), by).get("total") or _empty()
-        labels = names(session, site, by, grouped)
-    rows = [{"key": _json_key(key), "name": labels.get(key, str(key)), **grouped[key]}
-            for key in sorted(grouped, key=_sortable)]
+        scope = and_(Ticket.site == site.id, Ticket.day >= start, Ticket.day <= end)
+        if by in ("window", "clerk"):
+            scope = and_(scope, Ticket.window.is_not(None))
+        measures = _Measures(dialect, site, by)
+        key = _key(by, dialect, site, start)
+        counted = measures.counts(session, scope, key)
+        ranked = measures.percentiles(session, scope, key)
+        overall = measures.percentiles(session, scope, literal("total")).get("total", {})
+        labels = names(session, site, by, counted)
+    rows = [{"key": _json_key(group), "name": labels.get(group, str(group)),
+             **_row(counted[group], ranked.get(group, {}))} for group in sorted(counted, key=_sortable)]
+    totals = _row(_sum(counted.values()), overall) if counted else _empty()
     return {"site": site.id, "from": start.isoformat(), "to": end.isoformat(), "by": by, "rows": rows,
             "totals": totals}
 
@@ -89,62 +95,77 @@ def _sortable(key) -> tuple:
     return (key is None, str(key) if not isinstance(key, int) else f"{key:06d}")
 
 
-def _rows(session: Session, dialect: str, site: Site, in_range, key, by: str) -> dict:
-    wait = _seconds(dialect, Ticket.called_at, Ticket.issued_at)
-    service = _seconds(dialect, Ticket.finished_at, Ticket.called_at)
-    first_called = and_(Ticket.called_at.is_not(None), Ticket.origin_id.is_(None))
-    served = Ticket.outcome.is_not(None)
-    per_window = by in ("window", "clerk")
-
-    def count(condition):
-        return func.sum(case((condition, 1), else_=0))
-
-    columns = [
-        key.label("key"),
-        (literal(0) if per_window else count(Ticket.origin_id.is_(None))).label("issued"),
-        count(Ticket.called_at.is_not(None)).label("called"),
-        count(served).label("served"),
-        count(Ticket.status == "no_show").label("no_show"),
-        (literal(0) if per_window else count(Ticket.status == "cancelled")).label("cancelled"),
-        count(Ticket.status == "transferred").label("transferred"),
-        count(first_called).label("waited"),
-        count(and_(first_called, wait <= _target_seconds(site))).label("within"),
-        func.max(case((first_called, wait))).label("wait_max"),
-        func.max(case((served, service))).label("service_max"),
-        *(count(Ticket.outcome == outcome).label(f"outcome_{outcome}") for outcome in OUTCOMES),
-    ]
-    query = select(*columns).where(in_range)
-    if per_window:
-        query = query.where(Ticket.window.is_not(None))
-    rows = {}
-    for row in session.execute(query.group_by(key)):
-        values = row._mapping
-        rows[values["key"]] = {
-            **{name: int(values[name] or 0) for name in COUNTS},
-            "wait_p50_s": None, "wait_p90_s": None, "wait_max_s": _whole(values["wait_max"]),
-            "service_p50_s": None, "service_p90_s": None,
-            "within_target_pct": round(100 * values["within"] / values["waited"], 1) if values["waited"] else None,
-            "outcomes": {outcome: int(values[f"outcome_{outcome}"] or 0) for outcome in OUTCOMES},
-            "ratings": 0, "rating_avg": None, "bad_ratings": 0,
-        }
-    for name, values, condition in (("wait", wait, first_called), ("service", service, served)):
-        for group, percentiles in _percentiles(session, key, values, and_(in_range, condition)).items():
-            if group in rows:
-                for label, value in percentiles.items():
-                    rows[group][f"{name}_{label}_s"] = _whole(value)
-    return rows
+def _count(condition):
+    return func.sum(case((condition, 1), else_=0))
 
 
-def _percentiles(session: Session, key, values, condition) -> dict:
-    """Nearest-rank p50 and p90 of ``values`` per key, in one scan with window functions."""
-    ranked = (select(key.label("key"), values.label("value"),
-                     func.row_number().over(partition_by=key, order_by=values).label("rank"),
-                     func.count().over(partition_by=key).label("n"))
-              .where(condition).subquery())
-    picks = [func.min(case((ranked.c.rank == (ranked.c.n * a + b - 1) // b, ranked.c.value))).label(label)
-             for label, (a, b) in PERCENTILES.items()]
-    result = session.execute(select(ranked.c.key, *picks).group_by(ranked.c.key))
-    return {row[0]: dict(zip(PERCENTILES, row[1:], strict=True)) for row in result}
+class _Measures:
+    """The expressions of one statistics request: what is counted, and the two durations ranked."""
+
+    def __init__(self, dialect: str, site: Site, by: str) -> None:
+        self.site, self.per_window = site, by in ("window", "clerk")
+        self.first_called = and_(Ticket.called_at.is_not(None), Ticket.origin_id.is_(None))
+        self.served = Ticket.outcome.is_not(None)
+        self.wait = case((self.first_called, _seconds(dialect, Ticket.called_at, Ticket.issued_at)))
+        self.service = case((self.served, _seconds(dialect, Ticket.finished_at, Ticket.called_at)))
+
+    def counts(self, session: Session, scope, key) -> dict:
+        """Per key: the counts, the waits within target, the longest wait and service (one GROUP BY)."""
+        columns = [
+            key.label("key"),
+            (literal(0) if self.per_window else _count(Ticket.origin_id.is_(None))).label("issued"),
+            _count(Ticket.called_at.is_not(None)).label("called"),
+            _count(self.served).label("served"),
+            _count(Ticket.status == "no_show").label("no_show"),
+            (literal(0) if self.per_window else _count(Ticket.status == "cancelled")).label("cancelled"),
+            _count(Ticket.status == "transferred").label("transferred"),
+            _count(self.first_called).label("waited"),
+            _count(self.wait <= _target_seconds(self.site)).label("within"),
+            func.max(self.wait).label("wait_max"),
+            func.max(self.service).label("service_max"),
+            *(_count(Ticket.outcome == outcome).label(f"outcome_{outcome}") for outcome in OUTCOMES),
+        ]
+        result = session.execute(select(*columns).where(scope).group_by(key))
+        return {row.key: {name: value for name, value in row._mapping.items() if name != "key"} for row in result}
+
+    def percentiles(self, session: Session, scope, key) -> dict:
+        """Per key, nearest-rank p50 and p90 of the waits and of the service times, in one scan."""
+        ranked = select(
+            key.label("key"), self.wait.label("wait"), self.service.label("service"),
+            *(column for name in ("wait", "service") for column in (
+                func.row_number().over(partition_by=key, order_by=getattr(self, name).asc().nulls_last())
+                .label(f"{name}_rank"),
+                func.count(getattr(self, name)).over(partition_by=key).label(f"{name}_n"))),
+        ).where(scope, or_(self.first_called, self.served)).subquery()
+        picks = [func.min(case((ranked.c[f"{name}_rank"] == (ranked.c[f"{name}_n"] * a + b - 1) // b,
+                                ranked.c[name]))).label(f"{name}_{label}_s")
+                 for name in ("wait", "service") for label, (a, b) in PERCENTILES.items()]
+        result = session.execute(select(ranked.c.key, *picks).group_by(ranked.c.key))
+        return {row.key: {name: value for name, value in row._mapping.items() if name != "key"} for row in result}
+
+
+def _sum(groups) -> dict:
+    """Totals from the per-key figures: counts add up, maxima are the largest."""
+    total: dict = {}
+    for figures in groups:
+        for name, value in figures.items():
+            if name.endswith("_max"):
+                total[name] = value if total.get(name) is None else max(total[name], value or total[name])
+            else:
+                total[name] = (total.get(name) or 0) + (value or 0)
+    return total
+
+
+def _row(counted: dict, ranked: dict) -> dict:
+    return {
+        **{name: int(counted[name] or 0) for name in COUNTS},
+        "wait_p50_s": _whole(ranked.get("wait_p50_s")), "wait_p90_s": _whole(ranked.get("wait_p90_s")),
+        "wait_max_s": _whole(counted["wait_max"]),
+        "service_p50_s": _whole(ranked.get("service_p50_s")), "service_p90_s": _whole(ranked.get("service_p90_s")),
+        "within_target_pct": round(100 * counted["within"] / counted["waited"], 1) if counted["waited"] else None,
+        "outcomes": {outcome: int(counted[f"outcome_{outcome}"] or 0) for outcome in OUTCOMES},
+        "ratings": 0, "rating_avg": None, "bad_ratings": 0,
+    }
 
 
 def _whole(seconds) -> int | None:
