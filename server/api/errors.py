@@ -7,7 +7,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from server.domain.errors import DomainError
@@ -34,6 +34,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):
         return error_response(429, "rate_limited", f"取号太频繁，请稍后再试 / too many tickets ({error.description})")
+
+    @app.errorhandler(DataError)
+    def value_refused(error: DataError):
+        # A value the database cannot store or compare (out of range, NUL in text) that validation let through:
+        # the request's fault, not an outage, so no database alarm.
+        log.warning("database refused a value on %s %s: %s", request.method, request.path, error.orig)
+        return error_response(400, "invalid_value", "请求中的数值无效 / a value in the request is invalid")
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
