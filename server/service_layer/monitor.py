@@ -1,0 +1,63 @@
+"""数据监测: the live board's figures for one site — every queue and window now, today's service so far,
+and where an elastic window could help (``server.domain.elastic``). Alerts join when the alert rules do."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from layout.model import Site
+from server import store
+from server.db import Database
+from server.domain.elastic import QueueLoad, WindowLoad, suggestions
+from server.models import Ticket, User
+from server.service_layer.context import HallContext, iso
+from server.service_layer.queries import HallQueries
+from server.service_layer.statistics import site_statistics
+from server.service_layer.views import effective_state
+
+
+def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Site) -> dict:
+    day = ctx.today(site)
+    queues = queries.queues(site.id)
+    by_queue = {row["key"]: row for row in site_statistics(db, site, day, day, "queue")["rows"]}
+    by_window = {row["key"]: row for row in site_statistics(db, site, day, day, "window")["rows"]}
+    with db.read() as session:
+        seq = store.current_seq(session, site.id)
+        oldest = store.oldest_waiting(session, site.id, day)
+        states = {state.window: (effective_state(state, day), state.clerk_id, state.current_ticket)
+                  for state in store.window_states(session, site.id)}
+        current_ids = [ticket for state, _, ticket in states.values() if ticket and state != "closed"]
+        current = {row.id: row for row in session.execute(
+            select(Ticket.id, Ticket.number, Ticket.called_at).where(Ticket.id.in_(current_ids)))} if current_ids else {}
+        clerk_ids = [clerk for state, clerk, _ in states.values() if clerk is not None and state != "closed"]
+        clerks = dict(session.execute(select(User.id, User.username).where(User.id.in_(clerk_ids))).all()) \
+            if clerk_ids else {}
+    waiting = {queue["id"]: queue["waiting"] for queue in queues}
+    queue_rows = [{
+        "id": queue["id"], "name": queue["name"], "waiting": queue["waiting"],
+        "oldest_wait_s": _seconds_since(ctx, oldest.get(queue["id"])), "eta_minutes": queue["eta_minutes"],
+        "open_windows": queue["windows_open"], "target_minutes": site.queue(queue["id"]).target_minutes,
+        "served_today": by_queue.get(queue["id"], {}).get("served", 0),
+        "within_target_pct": by_queue.get(queue["id"], {}).get("within_target_pct"),
+    } for queue in queues]
+    window_rows = []
+    for window in site.windows:
+        state, clerk, ticket_id = states.get(window.id, ("closed", None, None))
+        ticket = current.get(ticket_id) if state != "closed" else None
+        window_rows.append({
+            "id": window.id, "number": window.number, "name": window.name, "zone": window.zone, "state": state,
+            "clerk": clerks.get(clerk) if state != "closed" else None,
+            "current": ticket.number if ticket else None, "current_since": iso(ticket.called_at) if ticket else None,
+            "served_today": by_window.get(window.id, {}).get("served", 0), "queues": list(window.queues),
+            "may_serve": list(window.may_serve),
+        })
+    loads = [QueueLoad(q["id"], q["name"], q["waiting"], q["oldest_wait_s"], q["target_minutes"]) for q in queue_rows]
+    helpers = [WindowLoad(w["id"], w["number"], w["state"], tuple(w["queues"]), tuple(w["may_serve"]),
+                          sum(waiting.get(queue, 0) for queue in w["queues"])) for w in window_rows]
+    return {"seq": seq, "at": iso(ctx.now()), "site": site.id, "queues": queue_rows, "windows": window_rows,
+            "alerts": [], "suggestions": [{"window": s.window, "queue": s.queue, "reason": s.reason}
+                                          for s in suggestions(loads, helpers)]}
+
+
+def _seconds_since(ctx: HallContext, moment) -> int:
+    return 0 if moment is None else max(0, int((ctx.now() - moment).total_seconds()))
