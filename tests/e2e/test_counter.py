@@ -238,7 +238,7 @@ def test_a_wrong_password_is_said_on_the_page_and_logout_forgets_the_token(live_
 
 def test_printer_and_print_job_problems_come_and_go_as_banners(live_server, page, clerks):
     sign_in(page, live_server, "chen", "w26")
-    page.wait_for_function("counter.stream.state === 'live'")
+    page.wait_for_function("() => counter.stream.state === 'live'")
     # the kiosk's printing service announces these kinds; here they are fed to the page's stream
     feed = "([kind, payload]) => counter.stream.handlers.onEvent(kind, payload)"
 

@@ -18,7 +18,7 @@ from tests.support.live_server import wait_until
 
 SITE = "county"
 CLERK, PASSWORD = "display-clerk", "display-pass-1"
-LIVE = "window.lobby && lobby.stream.state === 'live' && window.announcer && announcer.status === 'ok'"
+LIVE = "() => window.lobby && lobby.stream.state === 'live' && window.announcer && announcer.status === 'ok'"
 # What the announcer will say, in order: calls played or playing, then calls waiting their turn.
 ANNOUNCED = """() => {
   const played = announcer.history.map((entry) => entry.ticket);
@@ -81,7 +81,7 @@ def test_a_call_from_the_counter_reaches_the_lobby_and_the_window_screen_within_
     lobby = open_lobby(page, live_server)
     screen = browser.new_context(viewport={"width": 1280, "height": 400}, locale="zh-CN").new_page()
     screen.goto(f"{live_server.url}/display/{SITE}/window/w21")
-    screen.wait_for_function("window.windowScreen && windowScreen.stream.state === 'live'", timeout=15_000)
+    screen.wait_for_function("() => window.windowScreen && windowScreen.stream.state === 'live'", timeout=15_000)
     expect(screen.locator("#state-main")).to_have_text("未开放")
     counter = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN").new_page()
     counter.goto(f"{live_server.url}/counter/{SITE}")
@@ -200,6 +200,6 @@ def test_a_call_made_while_the_connection_was_down_is_shown_and_announced_after_
                             timeout=3000)
     assert [item["ticket"] for item in lobby.evaluate("lobby.sound.announced")] == [number]
     lobby.evaluate("lobby.stream.socket.io.engine.close()")  # a dropped connection: socket.io reconnects
-    lobby.wait_for_function("lobby.stream.subscriptions >= 3 && lobby.stream.state === 'live'", timeout=5000)
+    lobby.wait_for_function("() => lobby.stream.subscriptions >= 3 && lobby.stream.state === 'live'", timeout=5000)
     assert [item["ticket"] for item in lobby.evaluate("lobby.sound.announced")] == [number]
 

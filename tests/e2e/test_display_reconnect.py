@@ -36,7 +36,7 @@ def test_every_screen_recovers_from_a_server_restart_without_a_reload(live_serve
     serving = issue(live_server, "company-registration")
     lobby = page
     lobby.goto(f"{live_server.url}/display/{SITE}/lobby")
-    lobby.wait_for_function("window.lobby && lobby.stream.state === 'live'", timeout=15_000)
+    lobby.wait_for_function("() => window.lobby && lobby.stream.state === 'live'", timeout=15_000)
     screen = browser.new_context(viewport={"width": 1280, "height": 400}, locale="zh-CN").new_page()
     screen.goto(f"{live_server.url}/display/{SITE}/window/w18")
     counter = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN").new_page()
@@ -54,10 +54,10 @@ def test_every_screen_recovers_from_a_server_restart_without_a_reload(live_serve
     live_server.restart()
     restarted = time.monotonic()
 
-    lobby.wait_for_function("lobby.stream.state === 'live' && lobby.stream.subscriptions >= 2", timeout=5000)
-    counter.wait_for_function("counter.stream.state === 'live' && counter.stream.subscriptions >= 2",
+    lobby.wait_for_function("() => lobby.stream.state === 'live' && lobby.stream.subscriptions >= 2", timeout=5000)
+    counter.wait_for_function("() => counter.stream.state === 'live' && counter.stream.subscriptions >= 2",
                               timeout=max(100, 5000 - (time.monotonic() - restarted) * 1000))
-    screen.wait_for_function("windowScreen.stream.state === 'live' && windowScreen.stream.subscriptions >= 2",
+    screen.wait_for_function("() => windowScreen.stream.state === 'live' && windowScreen.stream.subscriptions >= 2",
                              timeout=max(100, 5000 - (time.monotonic() - restarted) * 1000))
     act(live_server, clerk, "w18", "open")
     after = issue(live_server, "company-change")
@@ -78,9 +78,9 @@ def test_every_screen_recovers_from_a_server_restart_without_a_reload(live_serve
 def test_calls_made_while_the_server_was_away_are_shown_when_the_display_returns(live_server, page, clerk):
     act(live_server, clerk, "w19", "open")
     page.goto(f"{live_server.url}/display/{SITE}/lobby")
-    page.wait_for_function("window.lobby && lobby.stream.state === 'live'", timeout=15_000)
+    page.wait_for_function("() => window.lobby && lobby.stream.state === 'live'", timeout=15_000)
     live_server.stop()
-    page.wait_for_function("lobby.stream.state === 'offline'", timeout=10_000)
+    page.wait_for_function("() => lobby.stream.state === 'offline'", timeout=10_000)
     expect(page.locator("#connection")).to_have_text("连接中断，正在重新连接…")
 
     live_server.start()

@@ -68,7 +68,7 @@ def screenshots(tmp_path) -> Path:
 
 def test_the_lobby_display_fits_a_1080p_tv(live_server, page, morning, screenshots):
     page.goto(f"{live_server.url}/display/{SITE}/lobby")
-    page.wait_for_function("window.lobby && lobby.stream.state === 'live'", timeout=15_000)
+    page.wait_for_function("() => window.lobby && lobby.stream.state === 'live'", timeout=15_000)
     expect(page.locator("#hero-ticket")).to_have_text("A001")
     expect(page.locator("#recent-list li")).to_have_count(8)
 

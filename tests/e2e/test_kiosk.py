@@ -311,7 +311,7 @@ def test_the_kiosk_hears_its_printer_through_the_site_stream_only(page, kiosk_se
     wait_until(lambda: printer_state(kiosk_server) == "online", 10, 0.1, "the printer to be online")
     try:
         open_kiosk(page, kiosk_server)
-        page.wait_for_function("kiosk.stream && kiosk.stream.state === 'live'", timeout=10_000)
+        page.wait_for_function("() => kiosk.stream && kiosk.stream.state === 'live'", timeout=10_000)
         assert page.evaluate("kiosk.state.printer.state") == "online"  # from the snapshot
         expect(page.locator("#printer-banner")).to_be_hidden()
 
@@ -322,7 +322,7 @@ def test_the_kiosk_hears_its_printer_through_the_site_stream_only(page, kiosk_se
         expect(page.locator("#printer-banner")).to_be_hidden(timeout=10_000)
 
         page.evaluate("kiosk.stream.socket.io.engine.close()")  # a dropped connection: a new snapshot
-        page.wait_for_function("kiosk.stream.subscriptions >= 2 && kiosk.stream.state === 'live'", timeout=10_000)
+        page.wait_for_function("() => kiosk.stream.subscriptions >= 2 && kiosk.stream.state === 'live'", timeout=10_000)
         assert asked == []
         assert page.evaluate("kiosk.stream.audience") == "public"
     finally:
@@ -352,7 +352,7 @@ def test_the_phone_page_shows_its_call_from_its_own_ticket_event(browser, kiosk_
     phone = context.new_page()
     try:
         phone.goto(f"{kiosk_server.url}/t/{ticket['id']}")
-        phone.wait_for_function("ticketPage.stream && ticketPage.stream.state === 'live'", timeout=10_000)
+        phone.wait_for_function("() => ticketPage.stream && ticketPage.stream.state === 'live'", timeout=10_000)
         phone.evaluate("""() => {
           window.seenCalls = [];
           ticketPage.stream.socket.on("called", (call) => seenCalls.push(call));
@@ -387,7 +387,7 @@ def test_an_unknown_ticket_in_the_phone_subscription_is_said_on_the_page(browser
     phone = context.new_page()
     try:
         phone.goto(f"{kiosk_server.url}/t/{ticket['id']}")
-        phone.wait_for_function("ticketPage.stream.state === 'live'", timeout=10_000)
+        phone.wait_for_function("() => ticketPage.stream.state === 'live'", timeout=10_000)
         phone.evaluate("ticketPage.stream.setTicket('no-such-ticket')")
         expect(phone.locator("#live")).to_contain_text("unknown_ticket", timeout=5000)
     finally:
@@ -401,13 +401,13 @@ def test_the_counter_subscribes_with_its_token_and_shows_a_real_printer_alert(br
     counter = context.new_page()
     try:
         counter.goto(f"{kiosk_server.url}/counter/county")
-        counter.wait_for_function("counter.stream.state === 'live'", timeout=10_000)
+        counter.wait_for_function("() => counter.stream.state === 'live'", timeout=10_000)
         assert counter.evaluate("counter.stream.audience") == "public"  # not logged in yet
         counter.fill("#login-username", CLERK)
         counter.fill("#login-password", PASSWORD)
         counter.click("#login-form button[type=submit]")
         expect(counter.locator("#window-view")).to_be_visible()
-        counter.wait_for_function("counter.stream.audience === 'staff' && counter.stream.state === 'live'",
+        counter.wait_for_function("() => counter.stream.audience === 'staff' && counter.stream.state === 'live'",
                                   timeout=10_000)
         assert counter.evaluate("counter.stream.token") == counter.evaluate(
             "localStorage.getItem('yichuang.counter.token')")
@@ -420,7 +420,7 @@ def test_the_counter_subscribes_with_its_token_and_shows_a_real_printer_alert(br
 
         counter.click("#logout")
         expect(counter.locator("#login-view")).to_be_visible()
-        counter.wait_for_function("counter.stream.audience === 'public' && counter.stream.state === 'live'",
+        counter.wait_for_function("() => counter.stream.audience === 'public' && counter.stream.state === 'live'",
                                   timeout=10_000)
         assert counter.evaluate("counter.stream.token") is None
     finally:
@@ -435,7 +435,7 @@ def test_the_counter_with_a_refused_token_logs_out_and_follows_the_public_stream
     try:
         counter.goto(f"{kiosk_server.url}/counter/county")
         expect(counter.locator("#login-view")).to_be_visible()
-        counter.wait_for_function("counter.stream.audience === 'public' && counter.stream.state === 'live'",
+        counter.wait_for_function("() => counter.stream.audience === 'public' && counter.stream.state === 'live'",
                                   timeout=10_000)
         assert counter.evaluate("localStorage.getItem('yichuang.counter.token')") is None
     finally:
