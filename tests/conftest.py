@@ -96,6 +96,12 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def runner(app):
+    """The ``flask`` command line of the test app."""
+    return app.test_cli_runner()
+
+
 def create_staff(app, username: str = "clerk1", password: str = "secret-pass-1", role: str = "clerk") -> dict:
     with hall(app).db.write() as session:
         add_user(session, username, password, role)

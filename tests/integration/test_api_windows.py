@@ -154,8 +154,7 @@ def test_unknown_window_is_404(client, clerk):
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "unknown_window"
 
 
-def test_user_add_cli_reads_the_password_from_stdin(app):
-    runner = app.test_cli_runner()
+def test_user_add_cli_reads_the_password_from_stdin(app, runner):
     result = runner.invoke(args=["user", "add", "anna", "--role", "admin"], input="long-password-9\nlong-password-9\n")
     assert result.exit_code == 0, result.output
     login = app.test_client().post("/api/v1/auth/login", json={"username": "anna", "password": "long-password-9"})

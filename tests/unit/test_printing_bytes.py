@@ -8,25 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.printing import TicketPrint, render_ticket, ticket_bytes
+from kiosk.printing import render_ticket, ticket_bytes
 from kiosk.printing.escpos_render import paper_profile
+from tests.support.tickets import sample_print
 
 ESC, GS, FS, LF = b"\x1b", b"\x1d", b"\x1c", b"\n"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 URL = "https://hall.example.cn/t/Qm9vZnVkZ2VzQW5kQ3JlYW0x"
 
-TICKET = TicketPrint(
-    hall_name="清河县政务服务中心",
-    number="A012",
-    service_name="企业设立登记",
-    zone_name="综合受理区",
-    windows=("3", "5", "7"),
-    ahead=4,
-    eta_minutes=18,
-    issued_at=dt.datetime(2026, 11, 26, 9, 5, tzinfo=SHANGHAI),
-    notice="过号请重新取号",
-    qr_url=URL,
-)
+TICKET = sample_print(service_name="企业设立登记", qr_url=URL)
 
 
 def line(text: str, align: int = 0, bold: int = 0, size: int = 0x00) -> bytes:

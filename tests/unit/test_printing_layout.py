@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.printing import TicketPrint, ticket_lines
+from kiosk.printing import ticket_lines
 from kiosk.printing.text_width import balanced_wrap, display_width, wrap
+from tests.support.tickets import sample_print
 
-TICKET = TicketPrint(
-    hall_name="清河县政务服务中心",
-    number="A012",
-    service_name="企业设立登记",
-    zone_name="综合受理区",
-    windows=("3",),
-    ahead=0,
-    eta_minutes=0,
-    issued_at=dt.datetime(2026, 11, 26, 9, 5, tzinfo=ZoneInfo("Asia/Shanghai")),
-    notice="过号请重新取号",
-    qr_url="https://hall.example.cn/t/x",
-)
+TICKET = sample_print(service_name="企业设立登记", windows=("3",), ahead=0, eta_minutes=0,
+                      qr_url="https://hall.example.cn/t/x")
 
 ticket_text = st.text(
     alphabet=st.sampled_from(list("政务服务中心企业登记不动产（），。：、 ABCxyz0123-/䶮𠀀")), max_size=120

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import replace
-from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 
-from kiosk.printing import FontNotFoundError, TicketPrint, preview, sample, ticket_png
+from kiosk.printing import FontNotFoundError, preview, sample, ticket_png
+from tests.support.tickets import sample_print
 
-TICKET = TicketPrint(
-    hall_name="清河县政务服务中心",
-    number="A012",
-    service_name="企业设立登记（含名称自主申报）",
-    zone_name="综合受理区",
-    windows=("3", "5", "7"),
-    ahead=4,
-    eta_minutes=18,
-    issued_at=dt.datetime(2026, 11, 26, 9, 5, tzinfo=ZoneInfo("Asia/Shanghai")),
-    notice="过号请重新取号",
-    qr_url="https://hall.example.cn/t/Qm9vZnVkZ2VzQW5kQ3JlYW0x",
-)
+TICKET = sample_print(qr_url="https://hall.example.cn/t/Qm9vZnVkZ2VzQW5kQ3JlYW0x")
 
 
 def open_png(data: bytes) -> Image.Image:

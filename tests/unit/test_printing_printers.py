@@ -12,21 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from escpos.printer import Dummy, File
 
-from kiosk.printing import PrinterError, TicketPrint, open_printer, print_ticket, ticket_bytes
+from kiosk.printing import PrinterError, open_printer, print_ticket, ticket_bytes
 from layout.model import PrinterConfig
+from tests.support.tickets import sample_print
 
-TICKET = TicketPrint(
-    hall_name="清河县政务服务中心",
-    number="B003",
-    service_name="不动产登记",
-    zone_name="不动产登记区",
-    windows=("12",),
-    ahead=2,
-    eta_minutes=9,
-    issued_at=dt.datetime(2026, 11, 26, 14, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
-    notice="过号请重新取号",
-    qr_url="https://hall.example.cn/t/abc",
-)
+TICKET = sample_print(number="B003", service_name="不动产登记", zone_name="不动产登记区", windows=("12",), ahead=2,
+                      eta_minutes=9, issued_at=dt.datetime(2026, 11, 26, 14, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+                      qr_url="https://hall.example.cn/t/abc")
 
 
 def test_a_file_printer_receives_exactly_the_ticket_bytes(tmp_path):
