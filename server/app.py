@@ -15,18 +15,19 @@ import counter
 import display.wiring
 import kiosk
 import manage
-from layout.loader import load_layout
-from server import common_assets, ops, realtime, security, vendor
+from server import common_assets, layout_reload, layout_reload_cli, ops, realtime, security, vendor
 from server.api import bp as api_blueprint
 from server.api import inbound
 from server.api.errors import register_error_handlers
 from server.cli import register_cli
 from server.config import ROOT, from_environment
 from server.cpu import set_async_mode
-from server.db import Database
+from server.database_limits import TimedLock, limits_from_environment
+from server.day_boundary import wire_day_closing
+from server.db import SCHEMA_RETRY_SECONDS, Database
 from server.event_metrics import EventCounter
 from server.extensions import limiter, socketio
-from server.message_queue import HallRedisManager, quick_failing_options
+from server.message_queue import HallRedisManager, hold_seconds_from_environment, quick_failing_options
 from server.publisher import SocketPublisher
 from server.schema import upgrade
 from server.service_layer.context import HallContext
@@ -40,9 +41,11 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask("server", instance_path=str(ROOT / "instance"))
+    app = Flask("server", instance_path=str(ROOT / "instance"), static_folder=None)  # pages serve their own
     app.config.update(from_environment(Path(app.instance_path)))
     app.config.update(config or {})
+    app.config.setdefault("DATABASE_LIMITS", limits_from_environment())
+    app.config.setdefault("EVENT_HOLD_SECONDS", hold_seconds_from_environment())
     inbound.install(app)  # first: the URL converters hold for every rule added after it
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -52,6 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     services = _build_hall(app)
     app.extensions[EXTENSION] = services
+    layout_reload.wire(app, services)
+    wire_day_closing(services, socketio.start_background_task, app.config.get("DAY_CHECK_SECONDS", 60.0))
     kiosk.register(app, socketio, services)
     counter.register(app)
     manage.register(app)
@@ -60,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_blueprint)
     register_error_handlers(app)
     register_cli(app)
+    layout_reload_cli.register(app)
     ops.register(app)
     vendor.register(app)
     common_assets.register(app)
@@ -70,7 +76,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     set_async_mode(app.config["ASYNC_MODE"])
-    queue = {"client_manager": HallRedisManager(app.config["REDIS_URL"])} if app.config["REDIS_URL"] else {}
+    queue = {}
+    if app.config["REDIS_URL"]:
+        hold = app.config["EVENT_HOLD_SECONDS"]
+        queue["client_manager"] = HallRedisManager(app.config["REDIS_URL"], hold_seconds=hold)
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=app.config.get("CORS_ORIGINS"),
                       ping_interval=10, ping_timeout=10, json=app.json, **queue)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
@@ -87,19 +96,20 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _build_hall(app: Flask) -> HallServices:
-    db = Database(app.config["DATABASE_URL"])
-    upgrade(db.engine)
-    layout = app.config.get("LAYOUT_OBJECT") or load_layout(app.config["LAYOUT"])
+    # The schema is upgraded now, or as soon as the database answers (503 database_unavailable until then).
+    db = Database(app.config["DATABASE_URL"], app.config["DATABASE_LIMITS"], prepare=upgrade)
+    db.schema.try_now()
+    layout = layout_reload.startup_layout(app)
     context = HallContext(layout=layout, ignore_hours=app.config["IGNORE_HOURS"],
                           status_url=lambda ticket_id: public_url(app, f"/t/{ticket_id}"))
     if app.config.get("CLOCK") is not None:
         context.clock = app.config["CLOCK"]
-    locks = SiteLocks()
-    bus = MessageBus(lambda site: SqlUnitOfWork(db, site, locks(site), context.clock), context, HANDLERS,
-                     announcers=[SocketPublisher(socketio)])
+    locks, busy = SiteLocks(), app.config["DATABASE_LIMITS"].busy
+    bus = MessageBus(lambda site: SqlUnitOfWork(db, site, TimedLock(locks(site), busy), context.clock), context,
+                     HANDLERS, announcers=[SocketPublisher(socketio)])
     events = EventCounter()
     bus.subscribe_all(events)
-    return HallServices(layout=layout, db=db, context=context, bus=bus, queries=HallQueries(db, context),
+    return HallServices(db=db, context=context, bus=bus, queries=HallQueries(db, context),
                         event_counts=events.counts)
 
 
@@ -112,10 +122,29 @@ def public_url(app: Flask, path: str) -> str:
 
 
 def start(app: Flask) -> Flask:
-    """Start the background work of a serving process (printer polls, print workers)."""
-    for begin in hall(app).started:
-        begin()
+    """Start the background work of a serving process (printer polls, print workers); while the database
+    is away, as soon as it answers again (the schema is upgraded first)."""
+    services = hall(app)
+    if services.db.schema.ready:
+        _begin(services)
+    else:
+        socketio.start_background_task(_begin_when_the_database_answers, services)
     return app
+
+
+def _begin(services: HallServices) -> None:
+    for begin in services.started:
+        begin()
+
+
+def _begin_when_the_database_answers(services: HallServices) -> None:
+    while not services.db.schema.ready:
+        socketio.sleep(SCHEMA_RETRY_SECONDS)
+        if services.db.schema.closed:
+            return
+        if services.db.schema.ready or services.db.schema.try_now():
+            break
+    _begin(services)
 
 
 def stop(app: Flask) -> None:
