@@ -16,6 +16,7 @@ import display.wiring
 import kiosk
 import manage
 from server import common_assets, layout_reload, layout_reload_cli, ops, realtime, security, vendor
+from server.alert_watch import AlertWatch
 from server.api import bp as api_blueprint
 from server.api import inbound
 from server.api.errors import register_error_handlers
@@ -109,8 +110,15 @@ def _build_hall(app: Flask) -> HallServices:
                      HANDLERS, announcers=[SocketPublisher(socketio)])
     events = EventCounter()
     bus.subscribe_all(events)
+    services_started, services_stopped = [], []
+    if app.config.get("ALERT_SECONDS"):
+        watch = AlertWatch(bus.handle, [site.id for site in layout.sites], app.config["ALERT_SECONDS"],
+                           socketio.start_background_task, socketio.sleep)
+        bus.subscribe_all(watch)
+        services_started.append(watch.start)
+        services_stopped.append(watch.stop)
     return HallServices(db=db, context=context, bus=bus, queries=HallQueries(db, context),
-                        event_counts=events.counts)
+                        event_counts=events.counts, started=services_started, stopped=services_stopped)
 
 
 def public_url(app: Flask, path: str) -> str:

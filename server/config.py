@@ -111,6 +111,8 @@ def from_environment(instance_path: Path) -> dict:
         # Kiosks issue every ticket of their hall from one address: these addresses/networks are not limited.
         "RATE_LIMIT_EXEMPT": _networks(os.environ.get("HALL_RATE_LIMIT_EXEMPT", "")),
         # Behind nginx: how many proxies set X-Forwarded-For/-Proto, so the rate limit counts kiosks, not nginx.
+        # How often every site's alert rules run even when nothing happens (0: never, as in tests).
+        "ALERT_SECONDS": float(os.environ.get("HALL_ALERT_SECONDS", "15")),
         "PROXY_HOPS": int(os.environ.get("HALL_PROXY_HOPS", "0")),
         # Request bodies over this are refused with 413 before they are read (server/security.py).
         "MAX_CONTENT_LENGTH": _max_content_length(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -120,6 +120,29 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     ticket_id: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Alert(Base):
+    """An alert's life: opened once per (site, kind, subject) while its cause holds, then cleared; acknowledged
+    by a manager meanwhile. The partial unique index keeps one open alert per cause across processes."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acked_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_alerts_open_cause", "site", "kind", "subject", unique=True,
+              sqlite_where=text("cleared_at IS NULL"), postgresql_where=text("cleared_at IS NULL")),
+        Index("ix_alerts_site_opened", "site", "opened_at"),
+    )
 
 
 class PrintJob(Base):

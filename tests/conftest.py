@@ -79,6 +79,7 @@ def make_app(database_url: str, layout=None, **config):
         "TESTING": True, "DATABASE_URL": database_url, "LAYOUT_OBJECT": layout or small_hall(),
         "ASYNC_MODE": "threading", "IGNORE_HOURS": True, "ISSUE_RATE_LIMIT": "0", "SECRET_KEY": "test-secret",
         "REDIS_URL": None, "DEVICE_TOKENS": {},  # not the checkout's instance/device_tokens.json
+        "ALERT_SECONDS": 0,  # tests evaluate alerts themselves
     }
     settings.update(config)
     return start(create_app(settings))

@@ -1,5 +1,5 @@
 """数据监测: the live board's figures for one site — every queue and window now, today's service so far,
-and where an elastic window could help (``server.domain.elastic``). Alerts join when the alert rules do."""
+the open alerts, and where an elastic window could help (``server.domain.elastic``)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from sqlalchemy import select
 
 from layout.model import Site
 from server import store
+from server.alert_store import SqlAlertStore
 from server.db import Database
 from server.domain.elastic import QueueLoad, WindowLoad, suggestions
 from server.models import Ticket, User
 from server.service_layer.context import HallContext, iso
+from server.service_layer.handlers.alerts import alert_view
 from server.service_layer.queries import HallQueries
 from server.service_layer.statistics import site_statistics
 from server.service_layer.views import effective_state
@@ -23,6 +25,7 @@ def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Sit
     by_window = {row["key"]: row for row in site_statistics(db, site, day, day, "window")["rows"]}
     with db.read() as session:
         seq = store.current_seq(session, site.id)
+        open_alerts = [alert_view(alert, site) for alert in SqlAlertStore(session).open_alerts(site.id)]
         oldest = store.oldest_waiting(session, site.id, day)
         states = {state.window: (effective_state(state, day), state.clerk_id, state.current_ticket)
                   for state in store.window_states(session, site.id)}
@@ -55,7 +58,7 @@ def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Sit
     helpers = [WindowLoad(w["id"], w["number"], w["state"], tuple(w["queues"]), tuple(w["may_serve"]),
                           sum(waiting.get(queue, 0) for queue in w["queues"])) for w in window_rows]
     return {"seq": seq, "at": iso(ctx.now()), "site": site.id, "queues": queue_rows, "windows": window_rows,
-            "alerts": [], "suggestions": [{"window": s.window, "queue": s.queue, "reason": s.reason}
+            "alerts": open_alerts, "suggestions": [{"window": s.window, "queue": s.queue, "reason": s.reason}
                                           for s in suggestions(loads, helpers)]}
 
 

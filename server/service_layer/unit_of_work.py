@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 
 from server import store
+from server.alert_store import SqlAlertStore
 from server.db import Database
 from server.domain.events import Event
 from server.repository import Repository, SqlRepository
@@ -24,6 +25,7 @@ class UnitOfWork:
     """What a handler sees: ``repository`` and ``record``. Subclasses make it real or fake."""
 
     repository: Repository
+    alerts: SqlAlertStore  # alerts and the state their rules read (the handler tests use a fake)
 
     def __init__(self) -> None:
         self.outbox: list[Event] = []
@@ -73,6 +75,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._held = self._db.is_sqlite and self._lock.acquire()
         self.session = self._db.writer()
         self.repository = SqlRepository(self.session)
+        self.alerts = SqlAlertStore(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

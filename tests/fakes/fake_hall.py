@@ -13,6 +13,7 @@ from server.domain.eta import RECENT_SERVICES, people_ahead
 from server.domain.ordering import CallPlan, WaitingTicket, choose
 from server.models import PrintJob, Ticket, WindowState
 from server.service_layer.unit_of_work import UnitOfWork
+from tests.fakes.fake_alerts import FakeAlertStore
 
 
 def waiting_ticket(ticket: Ticket) -> WaitingTicket:
@@ -98,6 +99,7 @@ class FakeUnitOfWork(UnitOfWork):
     def __init__(self, repository: FakeRepository | None = None) -> None:
         super().__init__()
         self.repository = repository or FakeRepository()
+        self.alerts = FakeAlertStore(self.repository)
         self.seqs: Counter[tuple[str, str]] = Counter()
         self.stored: list = []
         self.commits = 0

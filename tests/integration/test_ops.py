@@ -371,7 +371,7 @@ def test_db_upgrade_brings_the_schema_to_head_and_says_so(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'fresh.db'}")
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "database schema at revision 0003" in result.output
+    assert "database schema at revision 0004" in result.output
 
 
 def test_behind_nginx_the_rate_limit_counts_each_kiosk_not_the_proxy(tmp_path):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from server.domain import alerts as alert_commands
 from server.domain import commands
-from server.service_layer.handlers import current, devices, print_jobs, tickets, windows
+from server.service_layer.handlers import alerts, current, devices, print_jobs, tickets, windows
 
 HANDLERS = {
     commands.IssueTicket: tickets.issue_ticket,
@@ -20,4 +21,6 @@ HANDLERS = {
     commands.ChangePrintJob: print_jobs.change_print_job,
     commands.RecordPrinterState: devices.record_printer_state,
     commands.RecordScreenState: devices.record_screen_state,
+    alert_commands.EvaluateAlerts: alerts.evaluate_alerts,
+    alert_commands.AckAlert: alerts.ack_alert,
 }
