@@ -1,6 +1,5 @@
-"""Hall management (大厅管理): the manager's API and pages — statistics and their exports now; the live
-board, alerts and elastic windows build on the same blueprints. ``register(app)`` is called by the
-composition root."""
+"""Hall management (大厅管理): the manager's page (the live board, alerts, suggestions, statistics with charts
+and exports) and its API (monitor, alerts, statistics). ``register(app)`` is called by the composition root."""
 
 from __future__ import annotations
 
@@ -12,4 +11,7 @@ from manage import alerts_api, monitor_api, stats_api  # noqa: E402,F401  (attac
 
 
 def register(app: Flask) -> None:
+    from manage.routes import pages
+
+    app.register_blueprint(pages)
     app.register_blueprint(api)

@@ -43,7 +43,7 @@ class AlertWatch:
             self._task.join(2 * SETTLE_SECONDS)
 
     def _run(self) -> None:
-        last_round = time.monotonic()
+        last_round = float("-inf")  # the first round evaluates every site: a restart finds what is wrong now
         while self._running:
             self._sleep(SETTLE_SECONDS)
             with self._lock:

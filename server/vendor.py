@@ -6,7 +6,8 @@ from flask import Flask, abort, send_from_directory
 
 from server.config import ROOT
 
-FILES = {"socket.io.min.js": ROOT / "node_modules" / "socket.io-client" / "dist"}
+FILES = {"socket.io.min.js": ROOT / "node_modules" / "socket.io-client" / "dist",
+         "echarts.min.js": ROOT / "node_modules" / "echarts" / "dist"}
 
 
 def register(app: Flask) -> None:

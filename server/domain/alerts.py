@@ -32,9 +32,11 @@ class ScreenSeen:
 
 
 def findings(queues: Iterable[tuple[QueueLoad, int | None]], printers: Mapping[str, tuple[str, str]],
-             screens: Mapping[str, ScreenSeen]) -> list[Finding]:
+             screens: Mapping[str, ScreenSeen],
+             printer_words: Mapping[str, tuple[str, str]] | None = None) -> list[Finding]:
     """Every alert whose cause holds now. ``queues``: each queue's load and its alert_waiting;
-    ``printers``: kiosk id → (its name, latest state); ``screens``: display id → what was seen of it."""
+    ``printers``: kiosk id → (its name, latest state); ``screens``: display id → what was seen of it;
+    ``printer_words``: a printer state → its (Chinese, English) words."""
     found = []
     for queue, alert_waiting in queues:
         if queue.over_target:
@@ -48,7 +50,8 @@ def findings(queues: Iterable[tuple[QueueLoad, int | None]], printers: Mapping[s
                                  f"{queue.id}: {queue.waiting} waiting (alert at {alert_waiting})"))
     for kiosk, (name, state) in printers.items():
         if state in PRINTER_WARNINGS:
-            found.append(Finding("printer", kiosk, f"{name}打印机：{state} / printer of {kiosk}: {state}"))
+            chinese, english = (printer_words or {}).get(state, (state, state))
+            found.append(Finding("printer", kiosk, f"{name}：{chinese} / {kiosk}: {english}"))
     for display, seen in screens.items():
         if not seen.connected:
             words = "未连接" if seen.connected is False else "从未连接"

@@ -72,7 +72,7 @@ def test_a_manager_acknowledges_an_alert_once():
     assert dt.datetime.fromisoformat(acked["since"].replace("Z", "+00:00")).tzinfo is not None
 
 
-def test_the_watch_evaluates_a_site_soon_after_its_events_but_not_after_its_own_alerts():
+def test_the_watch_evaluates_every_site_at_once_then_a_site_soon_after_its_events_but_not_its_alerts():
     import threading
 
     from server.alert_watch import AlertWatch
@@ -94,6 +94,9 @@ def test_the_watch_evaluates_a_site_soon_after_its_events_but_not_after_its_own_
     watch = AlertWatch(calls.append, ["hall"], interval=3600, spawn=spawn, sleep=sleep)
     watch.start()
     try:
+        wait_until(lambda: calls, 2, message="the first round, for every site")
+        assert calls == [EvaluateAlerts("hall")]
+        calls.clear()
         watch(AlertChanged("hall", id=1, alert_kind="printer", subject="k1", status="open", message="", since=""))
         wait_until(ticks.is_set, 2, message="a round of the watch")
         ticks.clear()

@@ -11,6 +11,7 @@ from server.domain.routing import windows_for_queue
 from server.models import Alert
 from server.service_layer.context import HallContext, iso
 from server.service_layer.unit_of_work import UnitOfWork
+from server.vocabulary import PRINTER_STATE_NAMES
 
 
 class AlreadyAcknowledged(DomainError):
@@ -55,7 +56,8 @@ def evaluate_alerts(command: EvaluateAlerts, uow: UnitOfWork, ctx: HallContext) 
     seen = alerts.latest_device_states(site.id, "screen")
     screens = {display.id: ScreenSeen(display.name, seen[display.id].get("connected") if display.id in seen else None,
                                       seen.get(display.id, {}).get("audio", "ok")) for display in site.displays}
-    holding = {(finding.kind, finding.subject): finding for finding in findings(loads, printers, screens)}
+    found = findings(loads, printers, screens, PRINTER_STATE_NAMES)
+    holding = {(finding.kind, finding.subject): finding for finding in found}
     open_now = {(alert.kind, alert.subject): alert for alert in alerts.open_alerts(site.id)}
     for cause, alert in open_now.items():
         if cause not in holding and (cleared := alerts.clear(alert.id, now)) is not None:
