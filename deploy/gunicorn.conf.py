@@ -11,6 +11,8 @@ breaking the screens silently.
 HALL_ASYNC_MODE picks the worker: gevent (default, production) or threading (gthread with
 HALL_THREADS threads; each connected screen holds one thread).
 
+SIGHUP (systemctl reload yichuang@PORT) re-reads the hall layout in the worker; see the hooks at the end.
+
 Slow clients: nginx in front drops a client whose request headers or body stall (client_header_timeout,
 client_body_timeout in deploy/nginx/yichuang.conf) and hands gunicorn only whole requests, on 127.0.0.1.
 gunicorn's own `timeout` is, for the gevent worker, not a request timeout but the worker's heartbeat: a
@@ -19,6 +21,7 @@ stay open all day, so after it the worker is stopped and the screens reconnect (
 """
 
 import os
+import signal
 import sys
 
 ONE_WORKER_ONLY = (
@@ -71,3 +74,33 @@ def on_starting(server) -> None:
     """The command line (--workers, -w) overrides this file: check what gunicorn will really run."""
     if server.cfg.workers != 1:
         raise RuntimeError(f"{ONE_WORKER_ONLY} (--workers {server.cfg.workers})")
+
+
+# SIGHUP (systemctl reload, the unit's ExecReload) re-reads the hall layout; it does not replace the worker.
+# gunicorn's own HUP would start a new worker on the new file: a broken file made that worker fail to boot,
+# and gunicorn then stops altogether; and every screen of the process would reconnect. So the master
+# forwards the signal to its worker, which checks the file and keeps its running layout on any problem
+# (server/layout_reload.py). Code upgrades still need a restart.
+def when_ready(server) -> None:
+    def forward_hangup() -> None:
+        server.log.info("Hang up: the worker re-reads the layout (a restart loads new code)")
+        server.kill_workers(signal.SIGHUP)
+
+    server.handle_hup = forward_hangup
+
+
+def post_fork(server, worker) -> None:
+    """The worker ignores SIGHUP until its app listens for it (a HUP while it boots would end it)."""
+    reset_signals = worker.init_signals
+
+    def init_signals() -> None:
+        reset_signals()
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    worker.init_signals = init_signals
+
+
+def post_worker_init(worker) -> None:
+    from server.layout_reload import reload_on_hangup
+
+    reload_on_hangup(worker.wsgi)

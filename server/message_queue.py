@@ -1,22 +1,43 @@
 """The Redis message queue that carries Socket.IO events between server processes, hardened for a Redis
 that is down or frozen: a call is committed before it is announced, so publishing must never hold the
-clerk's request for long. Screens that missed events see a gap in ``seq`` and resubscribe."""
+clerk's request for long. Screens that missed events see a gap in ``seq`` and resubscribe.
+
+Every event for this process's clients, its own and the other processes', goes through a
+``RoomSequencer`` (``server.event_order``), so each subscriber hears its stream in seq order."""
 
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
 
 from socketio import RedisManager
 
+from server.event_order import DEFAULT_HOLD_SECONDS, RoomSequencer
+from server.publisher import public_room, staff_room
+
 log = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT_SECONDS = 0.5  # a publish on the LAN takes well under a millisecond
 PUBLISH_PAUSE_SECONDS = 5.0  # after a failure, skip Redis for this long instead of timing out per event
-LISTEN_RETRY_MAX_SECONDS = 5.0
-PUBLISH_BATCH = 200  # messages per pipelined round trip  # the stock manager backs off to 60 s; screens would stay deaf that long
+LISTEN_RETRY_MAX_SECONDS = 5.0  # the stock manager backs off to 60 s; screens would stay deaf that long
+PUBLISH_BATCH = 200  # messages per pipelined round trip
+NUMBERED_ROOMS = (public_room(""), staff_room(""))  # the rooms whose events carry a gapless seq
+
+
+def hold_seconds_from_environment() -> float:
+    """HALL_EVENT_HOLD_SECONDS: how long an event ahead of a missing seq waits for it (default 0.5 s)."""
+    raw = os.environ.get("HALL_EVENT_HOLD_SECONDS", "").strip() or str(DEFAULT_HOLD_SECONDS)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 10:
+        raise ValueError(f"HALL_EVENT_HOLD_SECONDS 应为 0 到 10 秒 / HALL_EVENT_HOLD_SECONDS must be seconds in (0, 10], "
+                         f"not {raw!r}")
+    return value
 
 
 def quick_failing_options(timeout: float) -> dict:
@@ -32,13 +53,30 @@ class HallRedisManager(RedisManager):
     """Publishes from a sender task, with timeouts and a short pause after a failure; listens on a
     connection of its own that has no read timeout (it waits for messages) and reconnects within seconds."""
 
-    def __init__(self, url: str, channel: str = "flask-socketio") -> None:
+    def __init__(self, url: str, channel: str = "flask-socketio",
+                 hold_seconds: float = DEFAULT_HOLD_SECONDS) -> None:
         super().__init__(url, channel=channel)
+        self.sequencer = RoomSequencer(super()._handle_emit, self._run_later, hold_seconds)
         self._publisher = None
         self._paused_until = 0.0
         self._outbox: queue.Queue = queue.Queue()
         self._sender_started = False
         self._sender_lock = threading.Lock()
+
+    def _handle_emit(self, message) -> None:
+        """Every emit for this process's clients, local (the committing request) or from Redis."""
+        seq = numbered(message)
+        if seq is None:
+            super()._handle_emit(message)
+        else:
+            self.sequencer.offer(message["room"], seq, message)
+
+    def _run_later(self, delay: float, function) -> None:
+        def later() -> None:
+            self.server.sleep(delay)
+            function()
+
+        self.server.start_background_task(later)
 
     def _publisher_client(self):
         if self._publisher is None:
@@ -97,3 +135,13 @@ class HallRedisManager(RedisManager):
                 subscribed = False
                 time.sleep(retry_sleep)
                 retry_sleep = min(retry_sleep * 2, LISTEN_RETRY_MAX_SECONDS)
+
+
+def numbered(message: dict) -> int | None:
+    """The seq of an emit to a numbered room (a site's public or staff room), else None."""
+    room, data = message.get("room"), message.get("data")
+    if not (isinstance(room, str) and room.startswith(NUMBERED_ROOMS) and isinstance(data, list) and data):
+        return None
+    payload = data[0]
+    seq = payload.get("seq") if isinstance(payload, dict) else None
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else None

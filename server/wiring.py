@@ -29,7 +29,6 @@ def _no_screens(site: str | None = None) -> list[dict]:
 
 @dataclass
 class HallServices:
-    layout: Layout
     db: Database
     context: HallContext
     bus: MessageBus
@@ -40,6 +39,11 @@ class HallServices:
     event_counts: Callable[[], dict[str, int]] = field(default=dict)
     started: list[Callable[[], None]] = field(default_factory=list)
     stopped: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def layout(self) -> Layout:
+        """The running layout: the context's, so that a reload (server.layout_reload) switches both at once."""
+        return self.context.layout
 
     def site(self, site_id: str) -> Site:
         return self.context.site(site_id)
