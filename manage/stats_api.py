@@ -65,7 +65,7 @@ def stats(site_id: str):
 @require_manager
 def stats_csv(site_id: str):
     figures = _statistics(site_id)
-    return _download(to_csv(figures), "text/csv; charset=utf-8", figures, "csv")
+    return _download(to_csv(figures), "text/csv", figures, "csv")  # Flask adds "; charset=utf-8"
 
 
 @api.get("/sites/<site_id>/stats.xlsx")
