@@ -45,12 +45,23 @@ def _voice(site: Site, mode: str | None, repeat: int, pack_url: str) -> dict:
             "template": site.call_template, "pack_url": pack_url}
 
 
+def _floors(site: Site, zone_ids: tuple[str, ...]) -> list[str]:
+    floors: list[str] = []
+    for zone in (site.zone(zone_id) for zone_id in zone_ids):
+        if zone is not None and zone.floor and zone.floor not in floors:
+            floors.append(zone.floor)
+    return floors
+
+
 def lobby_config(site: Site, display: Display, mode: str | None, pack_url: str) -> dict:
-    """The display's zones, the queues served by windows in them, its notice and its voice."""
+    """The display's zones and their floors, the queues served by windows in them, its notice and its
+    voice. The screen shows a call of a window in its zones, and a call of a ticket its zones' windows
+    serve (a queue's own windows) wherever the calling window is (overflow to another floor)."""
     windows = [window for window in site.windows if window.zone in display.zones]
     return {
         "kind": "lobby", "site": site.id, "site_name": site.name, "timezone": site.timezone,
         "display": display.id, "display_name": display.name, "zones": list(display.zones),
+        "floors": _floors(site, display.zones),
         "windows": [window.id for window in windows], "queues": _queues(site, windows),
         "notice": display.notice, "recent_limit": RECENT_CALLS_SHOWN,
         "voice": _voice(site, mode, display.voice_repeat, pack_url),

@@ -13,6 +13,7 @@ import qrcode.image.svg
 from flask import Flask, has_request_context, request
 
 from kiosk.printing import TicketPrint
+from kiosk.printing.ticket import Place
 from layout.model import Site
 
 DEFAULT_PAPER_MM = 80
@@ -41,15 +42,18 @@ def _local_time(site: Site, iso_utc: str) -> dt.datetime:
 def ticket_print(site: Site, ticket_view: dict, qr_url: str) -> TicketPrint:
     """The printed ticket of an issued ticket view: number, item, zone, windows, queue position."""
     zone = site.zone(ticket_view["zone"]) if ticket_view.get("zone") else None
+    helping = set(ticket_view.get("overflow_windows") or ())
     windows = tuple(window.number for window in (site.window(ident) for ident in ticket_view["windows"])
-                    if window is not None)
+                    if window is not None and window.id not in helping)
+    places = tuple(Place(group["floor_name"] or group["zone_name"] or "", tuple(group["numbers"]), group["overflow"])
+                   for group in ticket_view.get("where") or ())
     priority = next((c for c in site.priority.classes if c.id == ticket_view.get("priority")), None)
     return TicketPrint(
         hall_name=site.name, number=ticket_view["number"], service_name=ticket_view["service_name"],
         zone_name=zone.name if zone else "", windows=windows, ahead=ticket_view["ahead"],
         eta_minutes=ticket_view["eta_minutes"], issued_at=_local_time(site, ticket_view["issued_at"]),
         notice=site.ticket_notice, qr_url=qr_url, priority_name=priority.name if priority else None,
-        hall_name_en=site.name_en, zone_name_en=zone.name_en if zone else "",
+        hall_name_en=site.name_en, zone_name_en=zone.name_en if zone else "", places=places,
     )
 
 

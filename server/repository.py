@@ -27,7 +27,9 @@ class Repository(Protocol):
     def claim_next(self, site: str, plan: CallPlan, window: str, clerk_id: int | None,
                    now: dt.datetime) -> Ticket | None: ...
     def count_ahead(self, ticket: Ticket) -> int: ...
-    def waiting_counts(self, site: str) -> dict[str, int]: ...
+    def waiting_counts(self, site: str, day: dt.date | None) -> dict[str, int]: ...
+    def close_earlier_days(self, site: str, today: dt.date, now: dt.datetime) -> list[Ticket]: ...
+    def close_stale_windows(self, site: str, today: dt.date, now: dt.datetime) -> list[str]: ...
     def recent_durations(self, site: str, queue: str, day: dt.date) -> list[float]: ...
     def count_open_windows(self, site: str, windows: Sequence[str], day: dt.date) -> int: ...
     def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None: ...
@@ -62,8 +64,14 @@ class SqlRepository:
     def count_ahead(self, ticket: Ticket) -> int:
         return store.count_ahead(self.session, ticket)
 
-    def waiting_counts(self, site: str) -> dict[str, int]:
-        return store.waiting_counts(self.session, site)
+    def waiting_counts(self, site: str, day: dt.date | None) -> dict[str, int]:
+        return store.waiting_counts(self.session, site, day)
+
+    def close_earlier_days(self, site: str, today: dt.date, now: dt.datetime) -> list[Ticket]:
+        return store.close_earlier_days(self.session, site, today, now)
+
+    def close_stale_windows(self, site: str, today: dt.date, now: dt.datetime) -> list[str]:
+        return store.close_stale_windows(self.session, site, today, now)
 
     def recent_durations(self, site: str, queue: str, day: dt.date) -> list[float]:
         return store.recent_durations(self.session, site, queue, day)
@@ -73,3 +81,4 @@ class SqlRepository:
 
     def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None:
         return self.session.get(PrintJob, job_id, with_for_update=lock or None)
+

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.domain.ordering import CallPlan
+from server.domain.tickets import CANCELLED, DAY_CLOSED, OPEN_STATUSES
 from server.models import Counter, SiteEvent, SiteSequence, Ticket, WindowState
 
 RECENT_CALLS = 20
@@ -58,11 +59,14 @@ def insert_events(session: Session, site: str, rows: Sequence[tuple[str, dict, i
 
 
 def recent_calls(session: Session, site: str, public: bool, after: int | None = None,
-                 limit: int = RECENT_CALLS) -> list[tuple[dict, int | None]]:
-    """Called events, newest first, as (staff payload, public seq); ``after`` a seq of the audience's stream."""
+                 limit: int = RECENT_CALLS, since: dt.datetime | None = None) -> list[tuple[dict, int | None]]:
+    """Called events, newest first, as (staff payload, public seq); ``after`` a seq of the audience's stream,
+    ``since`` the earliest moment (naive UTC: the start of the site's local day)."""
     order = SiteEvent.public_seq if public else SiteEvent.seq
     statement = (select(SiteEvent.payload, SiteEvent.public_seq)
                  .where(SiteEvent.site == site, SiteEvent.kind == "called").order_by(order.desc()).limit(limit))
+    if since is not None:
+        statement = statement.where(SiteEvent.created_at >= since)
     if public:
         statement = statement.where(SiteEvent.public_seq.is_not(None))
     if after is not None:
@@ -70,28 +74,45 @@ def recent_calls(session: Session, site: str, public: bool, after: int | None = 
     return [(json.loads(payload), public_seq) for payload, public_seq in session.execute(statement)]
 
 
-def waiting_counts(session: Session, site: str) -> dict[str, int]:
-    rows = session.execute(select(Ticket.queue, func.count()).where(Ticket.site == site,
-                                                                     Ticket.status == "waiting")
-                           .group_by(Ticket.queue))
+def in_line_since():
+    """A ticket's place in line, as ``WaitingTicket.in_line_since``: the requeue, else the issue."""
+    return func.coalesce(Ticket.requeued_at, Ticket.issued_at)
+
+
+def _waiting_on(site: str, day: dt.date | None) -> list:
+    conditions = [Ticket.site == site, Ticket.status == "waiting"]
+    if day is not None:
+        conditions.append(Ticket.day == day)
+    return conditions
+
+
+def waiting_counts(session: Session, site: str, day: dt.date | None) -> dict[str, int]:
+    """Tickets waiting per queue on the local ``day`` (None: any day)."""
+    rows = session.execute(select(Ticket.queue, func.count()).where(*_waiting_on(site, day)).group_by(Ticket.queue))
     return {queue: count for queue, count in rows}
 
 
-def oldest_waiting(session: Session, site: str) -> dict[str, dt.datetime]:
-    rows = session.execute(select(Ticket.queue, func.min(Ticket.issued_at))
-                           .where(Ticket.site == site, Ticket.status == "waiting").group_by(Ticket.queue))
-    return {queue: oldest for queue, oldest in rows}
+def oldest_waiting(session: Session, site: str, day: dt.date | None) -> dict[str, dt.datetime]:
+    rows = session.execute(select(Ticket.queue, func.min(in_line_since()))
+                           .where(*_waiting_on(site, day)).group_by(Ticket.queue))
+    return {queue: _as_datetime(oldest) for queue, oldest in rows}
+
+
+def _as_datetime(value) -> dt.datetime:
+    # SQLite hands an aggregate of a DateTime column back as its stored text.
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def count_ahead(session: Session, ticket: Ticket) -> int:
-    """Tickets of the same queue that are served before this one (a priority ticket only waits for
-    earlier priority tickets; a normal ticket counts every earlier ticket, to stay on the safe side).
-    Ids of tickets issued in the same instant compare by code point, as ``people_ahead`` does: PostgreSQL
-    would otherwise use the database's collation (en_US puts "c..." before "D...")."""
+    """Tickets of the same queue and day that are served before this one (a priority ticket only waits
+    for earlier priority tickets; a normal ticket counts every earlier ticket, to stay on the safe side).
+    Ids of tickets in line since the same instant compare by code point, as ``people_ahead`` does:
+    PostgreSQL would otherwise use the database's collation (en_US puts "c..." before "D...")."""
     by_code_point = Ticket.id.collate("C") if session.get_bind().dialect.name == "postgresql" else Ticket.id
-    earlier = or_(Ticket.issued_at < ticket.issued_at,
-                  and_(Ticket.issued_at == ticket.issued_at, by_code_point < ticket.id))
-    conditions = [Ticket.site == ticket.site, Ticket.queue == ticket.queue, Ticket.status == "waiting", earlier]
+    since, own = in_line_since(), ticket.requeued_at or ticket.issued_at
+    earlier = or_(since < own, and_(since == own, by_code_point < ticket.id))
+    conditions = [Ticket.site == ticket.site, Ticket.queue == ticket.queue, Ticket.day == ticket.day,
+                  Ticket.status == "waiting", earlier]
     if ticket.priority_class is not None:
         conditions.append(Ticket.priority_class.is_not(None))
     return session.scalar(select(func.count()).select_from(Ticket).where(*conditions)) or 0
@@ -139,17 +160,18 @@ def window_states(session: Session, site: str) -> list[WindowState]:
 
 def claim_next(session: Session, site: str, plan: CallPlan, window: str, clerk_id: int | None,
                now: dt.datetime) -> Ticket | None:
-    """Hand the best waiting ticket to ``window`` in one statement. On PostgreSQL the inner SELECT
-    locks the row and skips rows other transactions hold, so two windows never get the same ticket. Ids of
-    tickets issued in the same instant compare by code point, as ``CallPlan.sort_key`` does, not by the
-    database's collation."""
+    """Hand the best waiting ticket of the plan's day to ``window`` in one statement. On PostgreSQL the
+    inner SELECT locks the row and skips rows other transactions hold, so two windows never get the same
+    ticket. Ids of tickets in line since the same instant compare by code point, as ``CallPlan.sort_key``
+    does, not by the database's collation."""
     lane_conditions = []
     lane_rank = []
+    since = in_line_since()
     for lane in plan.lanes:
         condition = Ticket.queue == lane.queue
         if lane.issued_before is not None:
             cutoff = lane.issued_before.astimezone(dt.UTC).replace(tzinfo=None)  # stored as naive UTC
-            condition = and_(condition, Ticket.issued_at <= cutoff)
+            condition = and_(condition, since <= cutoff)
         lane_conditions.append(condition)
         lane_rank.append((condition, literal(lane.rank)))
     if not lane_conditions:
@@ -157,10 +179,10 @@ def claim_next(session: Session, site: str, plan: CallPlan, window: str, clerk_i
     preferred = Ticket.priority_class.is_not(None) if plan.prefer_priority else Ticket.priority_class.is_(None)
     by_code_point = Ticket.id.collate("C") if session.get_bind().dialect.name == "postgresql" else Ticket.id
     candidate = (select(Ticket.id)
-                 .where(Ticket.site == site, Ticket.status == "waiting", or_(*lane_conditions))
+                 .where(*_waiting_on(site, plan.day), or_(*lane_conditions))
                  .order_by(case(*lane_rank, else_=literal(len(lane_rank))),
                            case((preferred, literal(0)), else_=literal(1)),
-                           Ticket.issued_at, by_code_point)
+                           since, by_code_point)
                  .limit(1)
                  .with_for_update(skip_locked=True)
                  .scalar_subquery())
@@ -172,3 +194,27 @@ def claim_next(session: Session, site: str, plan: CallPlan, window: str, clerk_i
     if ticket_id is None:
         return None
     return session.get(Ticket, ticket_id, populate_existing=True)
+
+
+def close_earlier_days(session: Session, site: str, today: dt.date, now: dt.datetime) -> list[Ticket]:
+    """Cancel, in one statement, every ticket an earlier local day left open; the tickets it changed
+    (none when another process closed the day first: the rows it waited for no longer match)."""
+    statement = (update(Ticket)
+                 .where(Ticket.site == site, Ticket.day < today, Ticket.status.in_(OPEN_STATUSES))
+                 .values(status=CANCELLED, cancel_reason=DAY_CLOSED, finished_at=now)
+                 .returning(Ticket.id))
+    ids = list(session.execute(statement).scalars())
+    if not ids:
+        return []
+    return list(session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.issued_at, Ticket.id)
+                                .execution_options(populate_existing=True)))
+
+
+def close_stale_windows(session: Session, site: str, today: dt.date, now: dt.datetime) -> list[str]:
+    """Close, in one statement, the windows an earlier day left open or paused; their ids."""
+    statement = (update(WindowState)
+                 .where(WindowState.site == site, WindowState.day < today, WindowState.state != "closed")
+                 .values(state="closed", reason=None, clerk_id=None, current_ticket=None, changed_at=now)
+                 .returning(WindowState.window))
+    return sorted(session.execute(statement).scalars())
+

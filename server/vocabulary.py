@@ -10,7 +10,7 @@ without a name here is an error at import.
 from __future__ import annotations
 
 from server.domain.devices import CANNOT_PRINT, OPEN_PRINT_JOBS, PRINT_JOB_STATUSES, PRINTER_STATES
-from server.domain.tickets import OUTCOME_NAMES, OUTCOMES, STATUS_NAMES, STATUSES
+from server.domain.tickets import CANCEL_REASONS, OUTCOME_NAMES, OUTCOMES, STATUS_NAMES, STATUSES
 
 TICKET_STATUS_EN = {
     "waiting": "Waiting", "called": "Called", "serving": "Being served", "done": "Done",
@@ -29,6 +29,13 @@ TICKET_STATUS_PHONE = {
 # What the clerk reads about the ticket at the window, and the window screen above the counter says.
 TICKET_STATUS_STAFF = {"called": "已叫号，等待群众到窗口"}
 TICKET_STATUS_SCREEN = {"called": "请到本窗口办理", "serving": "正在办理"}
+
+# Why a ticket was cancelled, as its holder reads it on the phone page.
+CANCEL_REASON_PHONE = {
+    "day_closed": ("当日未叫到，号票已作废，如需办理请重新取号", "The day ended before your call: please take a new ticket"),
+    "citizen": ("您已取消本号票", "You cancelled this ticket"),
+    "staff": ("号票已由工作人员取消", "Staff cancelled this ticket"),
+}
 
 OUTCOME_EN = {
     "accepted": "Acceptance notice", "notified": "One-time notice", "rejected": "Rejection notice",
@@ -67,6 +74,7 @@ def _named(codes, names: dict, what: str) -> None:
 _named(STATUSES, TICKET_STATUS_EN, "ticket status")
 _named(STATUSES, TICKET_STATUS_PHONE, "ticket status (phone)")
 _named(OUTCOMES, OUTCOME_EN, "outcome")
+_named(CANCEL_REASONS, CANCEL_REASON_PHONE, "cancel reason")
 _named(PRINTER_STATES, PRINTER_STATE_NAMES, "printer state")
 _named(PRINT_JOB_STATUSES, PRINT_JOB_NAMES, "print job status")
 if sorted(PRINT_JOB_PROGRESS) != sorted(PRINT_JOB_STATUSES):
@@ -74,10 +82,10 @@ if sorted(PRINT_JOB_PROGRESS) != sorted(PRINT_JOB_STATUSES):
 
 
 def page_vocabulary() -> dict:
-    """``{"ticket_status", "outcome", "printer_state", "print_job"}``: code → its names (``zh``, ``en``)
-    and what pages need to know of it. A page's JSON has its keys sorted, so an order travels as a
-    field: outcomes carry the key that finishes with them on the counter (1, 2, …, as OUTCOMES are
-    ordered), print job states their ``rank``."""
+    """``{"ticket_status", "outcome", "cancel_reason", "printer_state", "print_job"}``: code → its names
+    (``zh``, ``en``) and what pages need to know of it. A page's JSON has its keys sorted, so an order
+    travels as a field: outcomes carry the key that finishes with them on the counter (1, 2, …, as
+    OUTCOMES are ordered), print job states their ``rank``."""
     def status(code: str) -> dict:
         phone_zh, phone_en = TICKET_STATUS_PHONE[code]
         return {"zh": STATUS_NAMES[code], "en": TICKET_STATUS_EN[code],
@@ -98,6 +106,9 @@ def page_vocabulary() -> dict:
         "ticket_status": {code: status(code) for code in STATUSES},
         "outcome": {code: {"zh": OUTCOME_NAMES[code], "en": OUTCOME_EN[code], "key": str(index)}
                     for index, code in enumerate(OUTCOMES, start=1)},
+        "cancel_reason": {code: {"zh": CANCEL_REASONS[code], "phone": {"zh": CANCEL_REASON_PHONE[code][0],
+                                                                       "en": CANCEL_REASON_PHONE[code][1]}}
+                          for code in CANCEL_REASONS},
         "printer_state": {code: printer(code) for code in PRINTER_STATES},
         "print_job": {code: job(code) for code in PRINT_JOB_STATUSES},
     }

@@ -28,6 +28,15 @@ QR_MODULE_DOTS: dict[int, int] = {58: 5, 80: 6}
 
 
 @dataclass(frozen=True)
+class Place:
+    """Windows that may call the ticket on one floor: ("三楼", ("31", "32")); ``helping``: by overflow."""
+
+    floor: str  # the floor's name (or the zone's, where the layout names no floor); "" for none
+    windows: tuple[str, ...]
+    helping: bool = False
+
+
+@dataclass(frozen=True)
 class TicketPrint:
     """Everything printed on one ticket (号票)."""
 
@@ -37,7 +46,7 @@ class TicketPrint:
     zone_name: str
     windows: tuple[str, ...]  # window numbers as shown: ("3", "5", "7")
     ahead: int
-    eta_minutes: int
+    eta_minutes: int | None  # None: no window serving the queue is open yet
     issued_at: dt.datetime  # local time of the site, timezone-aware
     notice: str  # "过号请重新取号"
     qr_url: str
@@ -47,6 +56,7 @@ class TicketPrint:
     service_name_en: str = ""
     zone_name_en: str = ""
     notice_en: str = ""
+    places: tuple[Place, ...] = ()  # where to go, floor by floor; empty: ``windows`` without a floor
 
     def __post_init__(self) -> None:
         if not self.number.strip():
@@ -55,7 +65,7 @@ class TicketPrint:
             raise ValueError("ticket qr_url is empty")
         if self.ahead < 0:
             raise ValueError(f"ahead must not be negative, got {self.ahead}")
-        if self.eta_minutes < 0:
+        if self.eta_minutes is not None and self.eta_minutes < 0:
             raise ValueError(f"eta_minutes must not be negative, got {self.eta_minutes}")
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
             raise ValueError("issued_at must be timezone-aware (the site's local time)")
@@ -65,7 +75,10 @@ class TicketPrint:
             value = getattr(self, field.name)
             texts = value if isinstance(value, tuple) else (value,)
             for text in texts:
-                if isinstance(text, str):
+                if isinstance(text, Place):
+                    for part in (text.floor, *text.windows):
+                        _refuse_control_characters(field.name, part)
+                elif isinstance(text, str):
                     _refuse_control_characters(field.name, text)
 
 
@@ -100,6 +113,32 @@ def windows_text(windows: tuple[str, ...]) -> str:
     if not windows:
         return "请留意叫号屏"
     return f"请到 {'、'.join(windows)}号窗口"
+
+
+def place_text(place: Place) -> str:
+    """三楼 31、32号窗口."""
+    return f"{place.floor} {'、'.join(place.windows)}号窗口".strip()
+
+
+def where_lines(ticket: TicketPrint) -> tuple[str, str, str]:
+    """(where to go, the windows that may also call, its English): 请到 三楼 31、32号窗口 / 人多时 一楼
+    3号窗口 也会叫号. Without places, the window numbers alone, as before floors were printed."""
+    own = [place for place in ticket.places if not place.helping]
+    helping = [place for place in ticket.places if place.helping]
+    if not ticket.places:
+        english = f"Go to window {', '.join(ticket.windows)}" if ticket.windows else "Watch the call screens"
+        return windows_text(ticket.windows), "", english
+    main = f"请到 {'；'.join(place_text(place) for place in own)}" if own else "请留意叫号屏"
+    also = f"人多时 {'；'.join(place_text(place) for place in helping)} 也会叫号" if helping else ""
+    numbers = [number for place in own for number in place.windows]
+    english = f"Go to window {', '.join(numbers)}" if numbers else "Watch the call screens"
+    return main, also, english
+
+
+def eta_text(ticket: TicketPrint) -> tuple[str, str]:
+    if ticket.eta_minutes is None:
+        return "暂无窗口开放，请留意叫号", "No window is open yet: watch for your call"
+    return f"预计等候约 {ticket.eta_minutes} 分钟", f"Estimated wait: about {ticket.eta_minutes} min"
 
 
 def ticket_lines(ticket: TicketPrint, paper_mm: int = 80) -> list[Line]:
@@ -144,12 +183,16 @@ def ticket_lines(ticket: TicketPrint, paper_mm: int = 80) -> list[Line]:
     english_line(ticket.service_name_en)
     labelled("区域：", ticket.zone_name)
     english_line(ticket.zone_name_en)
-    labelled("", windows_text(ticket.windows), bold=True)
-    english_line(f"Go to window {', '.join(ticket.windows)}" if ticket.windows else "Watch the call screens")
+    main, also, where_en = where_lines(ticket)
+    labelled("", main, bold=True)
+    if also:
+        labelled("", also)
+    english_line(where_en)
     labelled("", f"前面还有 {ticket.ahead} 人")
     english_line(f"{ticket.ahead} ahead of you")
-    labelled("", f"预计等候约 {ticket.eta_minutes} 分钟")
-    english_line(f"Estimated wait: about {ticket.eta_minutes} min")
+    wait, wait_en = eta_text(ticket)
+    labelled("", wait)
+    english_line(wait_en)
     issued = ticket.issued_at.strftime("%Y-%m-%d %H:%M")
     labelled("取号时间：", issued)
     english_line(f"Issued {issued}")

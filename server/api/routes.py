@@ -13,6 +13,7 @@ from server.domain import commands
 from server.domain.events import Event
 from server.extensions import limiter
 from server.layout_view import site_layout
+from server.validation import check
 from server.wiring import hall
 
 
@@ -135,8 +136,17 @@ def start(site_id: str, window_id: str):
 @bp.post("/sites/<site_id>/windows/<window_id>/finish")
 @require_staff
 def finish(site_id: str, window_id: str):
-    body = json_body(required={"outcome": str})
-    return jsonify(_window_action(commands.Finish, site_id, window_id, outcome=body["outcome"]))
+    body = json_body(required={"outcome": str}, optional={"missing": list})
+    reason = body.get("reason")
+    if isinstance(reason, str) and not reason.strip():
+        reason = None  # a blank reason is no reason: the rule says reason_required
+    if reason is not None:
+        check("reason", reason, str)
+    missing = body.get("missing")
+    for index, entry in enumerate(missing or ()):
+        check(f"missing[{index}]", entry, str)
+    return jsonify(_window_action(commands.Finish, site_id, window_id, outcome=body["outcome"], reason=reason,
+                                  missing=None if missing is None else tuple(missing)))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/transfer")
@@ -144,3 +154,17 @@ def finish(site_id: str, window_id: str):
 def transfer(site_id: str, window_id: str):
     body = json_body(required={"service": str})
     return jsonify(_window_action(commands.Transfer, site_id, window_id, service=body["service"]))
+
+
+@bp.post("/tickets/<ticket_id>/cancel")
+def cancel_ticket(ticket_id: str):
+    """The holder (the id is the proof) or staff (a bearer token) cancels a waiting ticket."""
+    site_id = hall().queries.ticket_site(ticket_id)
+    actor = optional_staff()
+    return jsonify(hall().handle(commands.CancelTicket(site_id, ticket_id, actor)))
+
+
+@bp.post("/sites/<site_id>/tickets/<ticket_id>/requeue")
+@require_staff
+def requeue_ticket(site_id: str, ticket_id: str):
+    return jsonify(hall().handle(commands.RequeueTicket(site_id, ticket_id, g.actor)))

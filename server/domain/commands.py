@@ -72,11 +72,35 @@ class Start(WindowCommand):
 @dataclass(frozen=True)
 class Finish(WindowCommand):
     outcome: str
+    reason: str | None = None  # why the item is rejected (不予受理): required with "rejected"
+    missing: tuple[str, ...] | None = None  # checklist entries missing (一次性告知), with "notified"
 
 
 @dataclass(frozen=True)
 class Transfer(WindowCommand):
     service: str  # the item whose queue the ticket joins, keeping its original issue time
+
+
+@dataclass(frozen=True)
+class CancelTicket(Command):
+    """A waiting ticket leaves the line: its holder goes (no actor), or staff cancel it."""
+
+    ticket_id: str
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class RequeueTicket(Command):
+    """过号重排: a clerk puts a missed ticket back in line, behind the tickets waiting now."""
+
+    ticket_id: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class CloseDay(Command):
+    """Cancel what an earlier local day left open (tickets waiting, called or being served) and close
+    the windows left open across midnight. Idempotent: a second run, in any process, changes nothing."""
 
 
 @dataclass(frozen=True)

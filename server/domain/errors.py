@@ -133,3 +133,20 @@ class WindowTaken(DomainError):
 class NoPrinter(DomainError):
     code = "no_printer"
     default_message = "该取号机未配置打印机 / This kiosk has no printer"
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    status = 400
+    default_message = "不予受理须说明理由 / a rejection needs a reason"
+
+
+class NotAuthorised(DomainError):
+    code = "not_authorised"
+    default_message = ("该事项仅委托综合窗口受理，不能即办 / this item is delegated for acceptance only and cannot be "
+                       "handled on the spot here")
+
+
+class RequeueExpired(DomainError):
+    code = "requeue_expired"
+    default_message = "过号时间已超过可重排时限，请重新取号 / missed too long ago to be put back in line: take a new ticket"

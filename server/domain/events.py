@@ -14,6 +14,7 @@ subscribed to it (printing, metrics, the ticket's room) what the commit did.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
@@ -21,7 +22,7 @@ from typing import ClassVar
 _PRIVATE_FIELDS: dict[str, tuple[str, ...]] = {"called": ("ticket_id",), "window": ("clerk",), "waiting": ()}
 # The fields of a ticket that its holder's room is told of.
 TICKET_FIELDS = ("id", "number", "status", "window", "window_number", "window_name", "zone", "called_at",
-                 "finished_at", "outcome", "transferred_to", "recall")
+                 "finished_at", "outcome", "transferred_to", "recall", "cancel_reason")
 
 
 def public_payload(kind: str, payload: dict) -> dict | None:
@@ -73,7 +74,8 @@ class TicketIssued(Event):
 
 @dataclass
 class TicketChanged(Event):
-    """A ticket moved (called, recalled, started, finished, missed, transferred): its holder is told."""
+    """A ticket moved (called, recalled, started, finished, missed, transferred, cancelled, requeued): its
+    holder is told."""
 
     ticket: dict  # TICKET_FIELDS
     action: str = ""
@@ -93,16 +95,28 @@ class TicketCalled(Event):
     queue: str
     at: str
     recall: bool
+    # Where the screens are: the calling window's floor, and the zones of the windows that serve the
+    # ticket's queue as their own (where its ticket sent the holder to wait), so that a floor's display
+    # also shows a call of its tickets by a window elsewhere (overflow).
+    floor: str | None = None
+    floor_name: str | None = None
+    queue_zones: list[str] = field(default_factory=list)
 
 
 @dataclass
 class WaitingChanged(Event):
     kind: ClassVar[str] = "waiting"
+    day: dt.date | None = None  # the site's local day counted (not sent)
     waiting: dict[str, int] = field(default_factory=dict)  # queue id -> tickets waiting, read at the commit
+
+    def body(self) -> dict:
+        values = super().body()
+        del values["day"]
+        return values
 
     def complete(self, repository) -> None:
         # Two kiosks issuing at once must not each announce a count without the other's ticket.
-        self.waiting = repository.waiting_counts(self.site)
+        self.waiting = repository.waiting_counts(self.site, self.day)
 
 
 @dataclass

@@ -7,13 +7,17 @@ A window looks at lanes in order: its own queues first, then the queues it helps
 it may only take from once a ticket there has waited past the threshold. Inside a lane it prefers
 one class (priority or normal), chosen by a per-window interleave cycle so that with a ratio P:N
 neither side starves, and otherwise serves first come, first served.
+
+A ticket's place in line is its issue time, or the time a clerk put it back in line after it was
+missed (过号重排: ``requeued_at``, behind everyone waiting then). A window only calls tickets of the
+plan's local day: a ticket of an earlier day is never called, whether or not the day was closed yet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from layout.model import Priority, Window
 
@@ -24,17 +28,24 @@ class WaitingTicket:
     queue: str
     issued_at: datetime
     priority_class: str | None  # None for a normal ticket
+    day: date | None = None  # the local day it was issued on
+    requeued_at: datetime | None = None  # put back in line after a no-show (过号重排)
 
     @property
     def is_priority(self) -> bool:
         return self.priority_class is not None
+
+    @property
+    def in_line_since(self) -> datetime:
+        """The moment that orders it in its queue: the requeue, else the issue."""
+        return self.requeued_at if self.requeued_at is not None else self.issued_at
 
 
 @dataclass(frozen=True)
 class Lane:
     queue: str
     rank: int
-    issued_before: datetime | None  # None for own queues; cutoff (inclusive) for overflow lanes
+    issued_before: datetime | None  # None for own queues; for overflow lanes, the latest in-line time (inclusive)
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class CallPlan:
     window: str
     lanes: tuple[Lane, ...]
     prefer_priority: bool
+    day: date | None = None  # only tickets of this local day; None: any day (the pure examples)
 
     def lane(self, queue_id: str) -> Lane | None:
         return next((lane for lane in self.lanes if lane.queue == queue_id), None)
@@ -51,10 +63,13 @@ class CallPlan:
         lane = self.lane(ticket.queue)
         if lane is None:
             return None
-        if lane.issued_before is not None and ticket.issued_at > lane.issued_before:
+        if self.day is not None and ticket.day != self.day:
+            return None
+        since = ticket.in_line_since
+        if lane.issued_before is not None and since > lane.issued_before:
             return None
         preferred = 0 if ticket.is_priority == self.prefer_priority else 1
-        return (lane.rank, preferred, ticket.issued_at, ticket.id)
+        return (lane.rank, preferred, since, ticket.id)
 
 
 def cycle_length(priority: Priority) -> int:
@@ -76,8 +91,9 @@ def prefers_priority(priority: Priority, position: int) -> bool:
     return position % cycle_length(priority) < priority.priority_calls
 
 
-def plan_call(window: Window, priority: Priority, position: int, now: datetime) -> CallPlan:
-    """The lanes and class preference for one call of ``window`` at ``now``."""
+def plan_call(window: Window, priority: Priority, position: int, now: datetime,
+              day: date | None = None) -> CallPlan:
+    """The lanes and class preference for one call of ``window`` at ``now``, among tickets of ``day``."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
     lanes: list[Lane] = []
@@ -93,7 +109,7 @@ def plan_call(window: Window, priority: Priority, position: int, now: datetime) 
             cutoff = now - timedelta(minutes=overflow.after_minutes)
             lanes.append(Lane(queue=overflow.queue, rank=len(lanes), issued_before=cutoff))
     return CallPlan(
-        window=window.id, lanes=tuple(lanes), prefer_priority=prefers_priority(priority, position)
+        window=window.id, lanes=tuple(lanes), prefer_priority=prefers_priority(priority, position), day=day
     )
 
 

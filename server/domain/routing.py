@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from layout.model import Authority, Delegation, Site
+from layout.model import Authority, Delegation, Service, Site, Window
 from server.domain.errors import ServiceUnavailable
 
 
@@ -29,6 +29,57 @@ def delegation_in_force(delegation: Delegation, day: date) -> bool:
 def windows_for_queue(site: Site, queue_id: str) -> tuple[str, ...]:
     """Ids of the windows that serve ``queue_id`` as one of their own queues, in layout order."""
     return tuple(window.id for window in site.windows if queue_id in window.queues)
+
+
+def helping_windows(site: Site, queue_id: str) -> tuple[str, ...]:
+    """Ids of the windows that help ``queue_id`` through overflow (and do not serve it as their own)."""
+    return tuple(window.id for window in site.windows
+                 if queue_id not in window.queues and any(o.queue == queue_id for o in window.overflow))
+
+
+def calling_windows(site: Site, queue_id: str) -> tuple[str, ...]:
+    """Every window that may call a ticket of ``queue_id``: its own windows, then those that help."""
+    return windows_for_queue(site, queue_id) + helping_windows(site, queue_id)
+
+
+def services_of_queue(site: Site, queue_id: str, day: date) -> tuple[Service, ...]:
+    """The items whose tickets go to ``queue_id`` on ``day``: its home items and the items delegated to it
+    (a delegated item has no home queue of its own)."""
+    cache_key = (site.id, day)
+    cached = _QUEUE_SERVICES.get(cache_key)
+    if cached is None or cached[0] is not site:
+        by_queue: dict[str, list[Service]] = {}
+        for service in site.services:
+            try:
+                routed = route(site, service.id, day)
+            except ServiceUnavailable:
+                continue
+            by_queue.setdefault(routed.queue, []).append(service)
+        if len(_QUEUE_SERVICES) > 64:
+            _QUEUE_SERVICES.clear()
+        cached = (site, {queue: tuple(services) for queue, services in by_queue.items()})
+        _QUEUE_SERVICES[cache_key] = cached
+    return cached[1].get(queue_id, ())
+
+
+# (site id, day) -> (the Site it was computed from, queue -> items): the estimate reads it for every ticket.
+_QUEUE_SERVICES: dict[tuple[str, date], tuple[Site, dict[str, tuple[Service, ...]]]] = {}
+
+
+def may_handle_at_once(site: Site, service_id: str, day: date, window: Window) -> bool:
+    """Whether ``window`` may finish the item as 即办 (handled on the spot). Not where the item reaches the
+    window only through a delegation whose authority is "accept": the department delegated acceptance
+    (受理), not the decision. A window that serves the item's home queue is the department's own."""
+    service = site.service(service_id)
+    if service is None:
+        return True  # an item since removed from the layout: nothing says otherwise
+    if service.queue is not None and service.queue in window.queues:
+        return True
+    try:
+        routed = route(site, service_id, day)
+    except ServiceUnavailable:
+        return True
+    return routed.authority != "accept"
 
 
 def route(site: Site, service_id: str, day: date) -> Route:

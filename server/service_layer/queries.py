@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from server import store
 from server.db import Database
+from server.domain.days import day_start
 from server.domain.errors import NotFound
 from server.domain.events import public_payload
 from server.domain.routing import windows_for_queue
 from server.models import Ticket, WindowState
 from server.repository import SqlRepository
 from server.service_layer.context import HallContext
-from server.service_layer.views import eta, ticket_fields, ticket_view, window_view
+from server.service_layer.views import NO_WINDOW_OPEN, eta, ticket_fields, ticket_view, window_view
 
 
 class HallQueries:
@@ -25,6 +26,14 @@ class HallQueries:
                 raise NotFound("ticket", ticket_id)
             return ticket_view(SqlRepository(session), self._ctx, self._ctx.site(ticket.site), ticket)
 
+    def ticket_site(self, ticket_id: str) -> str:
+        """The site of a ticket; 404 for an id that names none."""
+        with self._db.read() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound("ticket", ticket_id)
+            return ticket.site
+
     def ticket_fields(self, site_id: str, ticket_id: str) -> dict:
         """A ticket's holder's view for its room; the ticket must belong to ``site_id``."""
         site = self._ctx.site(site_id)
@@ -32,24 +41,25 @@ class HallQueries:
             ticket = session.get(Ticket, ticket_id)
             if ticket is None or ticket.site != site.id:
                 raise NotFound("ticket", ticket_id)
-            return ticket_fields(site, ticket)
+            return ticket_fields(site, ticket, today=self._ctx.today(site))
 
     def queues(self, site_id: str) -> list[dict]:
         site = self._ctx.site(site_id)
         now, day = self._ctx.now(), self._ctx.today(site)
         with self._db.read() as session:
             repo = SqlRepository(session)
-            counts = store.waiting_counts(session, site.id)
-            oldest = store.oldest_waiting(session, site.id)
+            counts = store.waiting_counts(session, site.id, day)
+            oldest = store.oldest_waiting(session, site.id, day)
             result = []
             for queue in site.queues:
                 waiting = counts.get(queue.id, 0)
                 open_windows = repo.count_open_windows(site.id, windows_for_queue(site, queue.id), day)
                 first = oldest.get(queue.id)
+                minutes = eta(repo, self._ctx, site, queue.id, waiting, open_windows)
                 result.append({
                     "id": queue.id, "name": queue.name, "prefix": queue.prefix, "kind": queue.kind,
                     "waiting": waiting, "windows_open": open_windows,
-                    "eta_minutes": eta(repo, self._ctx, site, queue.id, waiting, open_windows),
+                    "eta_minutes": minutes, "eta_note": NO_WINDOW_OPEN if minutes is None else None,
                     "oldest_wait_minutes": round((now - first).total_seconds() / 60, 1) if first else 0,
                 })
             return result
@@ -65,15 +75,18 @@ class HallQueries:
 
     def snapshot(self, site_id: str, after: int | None = None, staff: bool = False) -> dict:
         """The site's state now, for the audience's stream; ``after`` (a screen's last seq of that
-        stream) adds every call since then."""
+        stream) adds every call since then. Only today's calls and counts: a screen never shows a call
+        of an earlier local day."""
         site = self._ctx.site(site_id)
         public = not staff
+        today = self._ctx.today(site)
+        since = day_start(today, site.timezone)
         with self._db.read() as session:
             seq = store.current_seq(session, site.id, public=public)
-            calls = store.recent_calls(session, site.id, public)
+            calls = store.recent_calls(session, site.id, public, since=since)
             if after is not None and calls and _seq(calls[-1], public) > after + 1:
                 known = {_seq(call, public) for call in calls}
-                calls += [call for call in store.recent_calls(session, site.id, public, after, limit=500)
+                calls += [call for call in store.recent_calls(session, site.id, public, after, limit=500, since=since)
                           if _seq(call, public) not in known]
                 calls.sort(key=lambda call: _seq(call, public), reverse=True)
             states = {state.window: state for state in store.window_states(session, site.id)}
@@ -85,7 +98,7 @@ class HallQueries:
                 windows[window.id] = view if staff else public_payload("window", view)
             return {"seq": seq, "site": site.id, "audience": "staff" if staff else "public",
                     "calls": [_audience_call(call, public) for call in calls],
-                    "waiting": store.waiting_counts(session, site.id), "windows": windows}
+                    "waiting": store.waiting_counts(session, site.id, today), "windows": windows}
 
 
 def _seq(call: tuple[dict, int | None], public: bool) -> int:

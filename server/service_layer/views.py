@@ -4,15 +4,18 @@ they work on the real database and on the handler tests' fake alike)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from layout.model import Site
 from server.domain.eta import estimate_minutes
-from server.domain.routing import windows_for_queue
+from server.domain.routing import calling_windows, helping_windows, services_of_queue, windows_for_queue
+from server.domain.tickets import WAITING, effective_status
 from server.models import Ticket, WindowState
 from server.repository import Repository
 from server.service_layer.context import HallContext, iso
 
 DEFAULT_SERVICE_MINUTES = 10.0
+NO_WINDOW_OPEN = "暂无窗口开放 / no window open"
 
 
 def effective_state(state: WindowState, day: dt.date) -> str:
@@ -21,41 +24,53 @@ def effective_state(state: WindowState, day: dt.date) -> str:
 
 
 def ticket_view(repo: Repository, ctx: HallContext, site: Site, ticket: Ticket) -> dict:
+    """A ticket as its holder and staff read it. ``windows`` lists every window that may call it, its
+    queue's own windows first, then those that help through overflow (``overflow_windows``); ``where``
+    groups them by floor for the words on the ticket and the screens ("三楼 31、32号窗口")."""
     service = site.service(ticket.service)
     queue = site.queue(ticket.queue)
     window = site.window(ticket.window) if ticket.window else None
+    status, cancel_reason = effective_status(ticket.status, ticket.cancel_reason, ticket.day, ctx.today(site))
     view = {
-        "id": ticket.id, "number": ticket.number, "status": ticket.status, "site": site.id,
+        "id": ticket.id, "number": ticket.number, "status": status, "site": site.id,
         "service": ticket.service, "service_name": service.name if service else ticket.service,
         "queue": ticket.queue, "priority": ticket.priority_class,
-        "windows": list(windows_for_queue(site, ticket.queue)),
+        "windows": list(calling_windows(site, ticket.queue)),
+        "overflow_windows": list(helping_windows(site, ticket.queue)),
+        "where": where(site, ticket.queue),
         "window": ticket.window, "window_number": window.number if window else None,
         "window_name": window.name if window else None,
         "zone": window.zone if window else queue_zone(site, ticket.queue),
         "issued_at": iso(ticket.issued_at), "called_at": iso(ticket.called_at),
         "finished_at": iso(ticket.finished_at), "outcome": ticket.outcome,
-        "transferred_to": ticket.transferred_to, "ahead": 0, "eta_minutes": 0,
+        "reason": ticket.reason, "missing": json.loads(ticket.missing) if ticket.missing else None,
+        "cancel_reason": cancel_reason, "requeued_at": iso(ticket.requeued_at),
+        "transferred_to": ticket.transferred_to, "ahead": 0, "eta_minutes": 0, "eta_note": None,
         "status_url": ctx.status_url(ticket.id),
     }
     if queue is not None:
         view["queue_name"] = queue.name
-    if ticket.status == "waiting":
+    if status == WAITING:
         ahead = repo.count_ahead(ticket)
         view["ahead"] = ahead
         view["eta_minutes"] = eta(repo, ctx, site, ticket.queue, ahead)
+        view["eta_note"] = NO_WINDOW_OPEN if view["eta_minutes"] is None else None
     return view
 
 
-def ticket_fields(site: Site, ticket: Ticket, recall: bool = False) -> dict:
+def ticket_fields(site: Site, ticket: Ticket, recall: bool = False, today: dt.date | None = None) -> dict:
     """What a ticket's holder is told when it moves (the ``ticket`` event of its room; the keys of
-    ``server.domain.events.TICKET_FIELDS``)."""
+    ``server.domain.events.TICKET_FIELDS``); ``today`` closes what an earlier day left open."""
     window = site.window(ticket.window) if ticket.window else None
+    status, cancel_reason = ticket.status, ticket.cancel_reason
+    if today is not None:
+        status, cancel_reason = effective_status(status, cancel_reason, ticket.day, today)
     return {
-        "id": ticket.id, "number": ticket.number, "status": ticket.status, "window": ticket.window,
+        "id": ticket.id, "number": ticket.number, "status": status, "window": ticket.window,
         "window_number": window.number if window else None, "window_name": window.name if window else None,
         "zone": window.zone if window else queue_zone(site, ticket.queue), "called_at": iso(ticket.called_at),
         "finished_at": iso(ticket.finished_at), "outcome": ticket.outcome,
-        "transferred_to": ticket.transferred_to, "recall": recall,
+        "transferred_to": ticket.transferred_to, "recall": recall, "cancel_reason": cancel_reason,
     }
 
 
@@ -64,14 +79,70 @@ def queue_zone(site: Site, queue_id: str) -> str | None:
     return site.window(windows[0]).zone if windows else None
 
 
+def queue_zones(site: Site, queue_id: str) -> list[str]:
+    """The zones of the queue's own windows, in layout order: where its tickets send their holders."""
+    zones: list[str] = []
+    for window_id in windows_for_queue(site, queue_id):
+        zone = site.window(window_id).zone
+        if zone not in zones:
+            zones.append(zone)
+    return zones
+
+
+def floor_of(site: Site, zone_id: str | None) -> tuple[str | None, str | None]:
+    """(floor id, floor name) of a zone, or (None, None) when the layout names no floor for it."""
+    zone = site.zone(zone_id) if zone_id else None
+    floor = site.floor(zone.floor) if zone is not None and zone.floor else None
+    return (floor.id, floor.name) if floor is not None else (None, None)
+
+
+def where(site: Site, queue_id: str) -> list[dict]:
+    """The windows that may call a ticket of the queue, grouped by floor (by zone where no floor is
+    named): own windows first, then the helping ones (``overflow``: true)."""
+    groups: list[dict] = []
+    for helping, window_ids in ((False, windows_for_queue(site, queue_id)), (True, helping_windows(site, queue_id))):
+        for window_id in window_ids:
+            window = site.window(window_id)
+            floor, floor_name = floor_of(site, window.zone)
+            place = floor or f"zone:{window.zone}"
+            group = next((g for g in groups if g["overflow"] == helping and g["_place"] == place), None)
+            if group is None:
+                zone = site.zone(window.zone)
+                group = {"_place": place, "floor": floor, "floor_name": floor_name, "zone": window.zone,
+                         "zone_name": zone.name if zone else window.zone, "windows": [], "numbers": [],
+                         "overflow": helping}
+                groups.append(group)
+            group["windows"].append(window.id)
+            group["numbers"].append(window.number)
+    for group in groups:
+        del group["_place"]
+        group["text"], group["text_en"] = _place_text(site, group)
+    return groups
+
+
+def _place_text(site: Site, group: dict) -> tuple[str, str]:
+    """"三楼 31、32号窗口" / "Windows 31, 32, 3rd floor": the floor (else the zone) and the window numbers."""
+    numbers = group["numbers"]
+    floor = site.floor(group["floor"]) if group["floor"] else None
+    zone = site.zone(group["zone"])
+    place = floor.name if floor else group["zone_name"]
+    place_en = floor.name_en if floor else (zone.name_en if zone else "")
+    english = f"{'Windows' if len(numbers) > 1 else 'Window'} {', '.join(numbers)}"
+    return f"{place} {'、'.join(numbers)}号窗口", f"{english}, {place_en}" if place_en else english
+
+
 def eta(repo: Repository, ctx: HallContext, site: Site, queue_id: str, ahead: int,
-        open_windows: int | None = None) -> int:
-    if ahead == 0:
-        return 0
+        open_windows: int | None = None) -> int | None:
+    """Minutes to wait behind ``ahead`` people; None while no window serving the queue is open. The
+    default service time is the average of the items the queue takes today, delegated ones included."""
     day = ctx.today(site)
     if open_windows is None:
         open_windows = repo.count_open_windows(site.id, windows_for_queue(site, queue_id), day)
-    services = [s.average_minutes for s in site.services if s.queue == queue_id] or [DEFAULT_SERVICE_MINUTES]
+    if open_windows == 0:
+        return None
+    if ahead == 0:
+        return 0
+    services = [s.average_minutes for s in services_of_queue(site, queue_id, day)] or [DEFAULT_SERVICE_MINUTES]
     default = sum(services) / len(services)
     return estimate_minutes(ahead, open_windows, repo.recent_durations(site.id, queue_id, day), default)
 

@@ -11,13 +11,18 @@ from collections.abc import Sequence
 
 from server.domain.eta import RECENT_SERVICES, people_ahead
 from server.domain.ordering import CallPlan, WaitingTicket, choose
+from server.domain.tickets import CANCELLED, DAY_CLOSED, OPEN_STATUSES
 from server.models import PrintJob, Ticket, WindowState
 from server.service_layer.unit_of_work import UnitOfWork
 from tests.fakes.fake_alerts import FakeAlertStore
 
 
 def waiting_ticket(ticket: Ticket) -> WaitingTicket:
-    return WaitingTicket(ticket.id, ticket.queue, ticket.issued_at, ticket.priority_class)
+    """The row as the reference rules see it; their cutoffs are aware, the rows naive UTC (as stored)."""
+    def aware(moment: dt.datetime | None) -> dt.datetime | None:
+        return None if moment is None else moment.replace(tzinfo=dt.UTC)
+    return WaitingTicket(ticket.id, ticket.queue, aware(ticket.issued_at), ticket.priority_class, ticket.day,
+                         aware(ticket.requeued_at))
 
 
 class FakeRepository:
@@ -63,9 +68,7 @@ class FakeRepository:
     def claim_next(self, site: str, plan: CallPlan, window: str, clerk_id: int | None,
                    now: dt.datetime) -> Ticket | None:
         candidates = {t.id: t for t in self._waiting(site)}
-        # The plan's cutoffs are aware; the rows hold naive UTC, as the database does.
-        chosen = choose(plan, [WaitingTicket(t.id, t.queue, t.issued_at.replace(tzinfo=dt.UTC), t.priority_class)
-                               for t in candidates.values()])
+        chosen = choose(plan, [waiting_ticket(t) for t in candidates.values()])
         if chosen is None:
             return None
         ticket = candidates[chosen.id]
@@ -76,8 +79,25 @@ class FakeRepository:
         same_queue = [waiting_ticket(t) for t in self._waiting(ticket.site) if t.queue == ticket.queue]
         return people_ahead(waiting_ticket(ticket), same_queue)
 
-    def waiting_counts(self, site: str) -> dict[str, int]:
-        return dict(Counter(t.queue for t in self._waiting(site)))
+    def waiting_counts(self, site: str, day: dt.date | None) -> dict[str, int]:
+        return dict(Counter(t.queue for t in self._waiting(site) if day is None or t.day == day))
+
+    def close_earlier_days(self, site: str, today: dt.date, now: dt.datetime) -> list[Ticket]:
+        closed = sorted((t for t in self.tickets.values()
+                         if t.site == site and t.day < today and t.status in OPEN_STATUSES),
+                        key=lambda t: (t.issued_at, t.id))
+        for ticket in closed:
+            ticket.status, ticket.cancel_reason, ticket.finished_at = CANCELLED, DAY_CLOSED, now
+        return closed
+
+    def close_stale_windows(self, site: str, today: dt.date, now: dt.datetime) -> list[str]:
+        closed = []
+        for (s, window), state in sorted(self.windows.items()):
+            if s == site and state.day is not None and state.day < today and state.state != "closed":
+                state.state, state.reason, state.clerk_id, state.current_ticket = "closed", None, None, None
+                state.changed_at = now
+                closed.append(window)
+        return closed
 
     def recent_durations(self, site: str, queue: str, day: dt.date) -> list[float]:
         done = sorted((t for t in self.tickets.values() if t.site == site and t.queue == queue and t.day == day

@@ -36,19 +36,21 @@ def test_issued_ticket_has_number_windows_and_an_unguessable_id(client):
     ticket = response.get_json()
     assert ticket["number"] == "A001"
     assert ticket["queue"] == "biz" and ticket["service"] == "company-setup"
-    assert ticket["windows"] == ["w1", "w2"]
-    assert ticket["ahead"] == 0 and ticket["eta_minutes"] == 0
+    assert ticket["windows"] == ["w1", "w2", "w5"], "own windows, then the general w5 that helps by overflow"
+    assert ticket["ahead"] == 0
+    assert ticket["eta_minutes"] is None and ticket["eta_note"] == "暂无窗口开放 / no window open"
     assert ticket["status_url"] == f"http://localhost/t/{ticket['id']}"  # absolute, for the QR code
     assert len(ticket["id"]) >= 22  # 16 random bytes, url-safe
     assert issue(client).get_json()["number"] == "A002"
 
 
-def test_people_ahead_and_estimated_wait_grow_with_the_queue(client):
+def test_people_ahead_and_estimated_wait_grow_with_the_queue(client, clerk):
+    assert client.post("/api/v1/sites/hall/windows/w1/open", headers=clerk).status_code == 200
     for _ in range(3):
         issue(client)
     fourth = issue(client).get_json()
     assert fourth["ahead"] == 3
-    assert fourth["eta_minutes"] > 0
+    assert fourth["eta_minutes"] == 53 and fourth["eta_note"] is None, "3 × 17.5, the queue's items' average"
 
 
 def test_delegated_item_goes_to_the_general_queue_while_the_delegation_is_in_force(client):

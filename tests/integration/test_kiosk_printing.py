@@ -76,7 +76,8 @@ def test_a_kiosk_ticket_is_printed_on_the_network_printer_and_the_job_marked_pri
     data = fake_printer.wait_for(CUT, timeout=10)
     assert "A001".encode("gb18030") in data
     assert "企业设立登记".encode("gb18030") in data
-    assert "请到 1、2号窗口".encode("gb18030") in data
+    assert "请到 综合受理区 1、2号窗口".encode("gb18030") in data, "the zone where the layout names no floor"
+    assert "人多时 综合受理区 5号窗口 也会叫号".encode("gb18030") in data
     assert "综合受理区".encode("gb18030") in data
     assert NATIVE_QR in data and f"https://hall.example.cn/t/{ticket['id']}".encode() in data
     assert data.endswith(CUT), "the ticket is cut last"

@@ -1,3 +1,6 @@
+import datetime as dt
+from datetime import timedelta
+
 import pytest
 
 from server.domain.eta import estimate_minutes, people_ahead
@@ -45,8 +48,28 @@ def test_the_wait_is_shared_among_the_serving_windows_and_rounded_up():
     assert estimate_minutes(1, 3, [10.0], 10.0) == 4  # 3.33… rounds up
 
 
-def test_no_serving_window_counts_as_one_rather_than_dividing_by_zero():
-    assert estimate_minutes(2, 0, [], 5.0) == 10
+def test_with_no_serving_window_open_there_is_no_figure_at_all():
+    assert estimate_minutes(2, 0, [], 5.0) is None
+    assert estimate_minutes(0, 0, [], 5.0) is None, "nobody ahead, but nobody to call either"
+
+
+def test_a_requeued_ticket_stands_behind_those_waiting_when_it_came_back():
+    from dataclasses import replace
+
+    from tests.unit.domain_factories import MORNING
+    back = replace(make_ticket("n0", minute=-30), requeued_at=MORNING + timedelta(minutes=3, seconds=30))
+    waiting = (*WAITING, back)
+    assert people_ahead(back, waiting) == 4, "n1, p1, n2, p2 were in line before it came back"
+    assert people_ahead(WAITING[4], waiting) == 5, "n3 came after it"
+
+
+def test_tickets_of_another_day_are_never_ahead():
+    from dataclasses import replace
+
+    yesterday, today = dt.date(2026, 11, 25), dt.date(2026, 11, 26)
+    old = replace(make_ticket("old", minute=-600), day=yesterday)
+    mine = replace(make_ticket("mine", minute=5), day=today)
+    assert people_ahead(mine, (old, mine)) == 0
 
 
 def test_only_the_twenty_most_recent_durations_count():

@@ -70,7 +70,8 @@ def test_tickets_are_numbered_per_queue_and_announced_as_a_waiting_count(hall):
     first, second = hall.issue(), hall.issue()
     estate = hall.issue("estate-first")
     assert (first["number"], second["number"], estate["number"]) == ("A001", "A002", "B001")
-    assert second["ahead"] == 1 and second["windows"] == ["w1", "w2"]
+    assert second["ahead"] == 1 and second["windows"] == ["w1", "w2", "w5"], "own windows, then the helping w5"
+    assert second["overflow_windows"] == ["w5"]
     waiting = [event for event in hall.announced if isinstance(event, WaitingChanged)]
     assert [event.waiting for event in waiting] == [{"biz": 1}, {"biz": 2}, {"biz": 2, "estate": 1}]
     assert [event.seq for event in waiting] == [1, 2, 3] and [event.public_seq for event in waiting] == [1, 2, 3]

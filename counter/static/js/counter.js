@@ -26,6 +26,8 @@
     window_paused: "窗口暂停中，请先点击“恢复服务”。",
     no_current_ticket: "请先叫号（F1 或空格）。",
     current_ticket_open: "请先办结、过号或转办当前号票。",
+    not_authorised: "该事项仅委托受理：请按受理通知书（1）办结。",
+    reason_required: "请填写不予受理的理由。",
   };
   const QUEUE_REFRESH_MS = 300;
   const TOKEN_REFUSED = ["invalid_token", "token_expired"]; // subscribe_error codes: log in again
@@ -300,7 +302,7 @@
           `${queue.name}（${queue.prefix}）${helping ? " · 协助" : ""}`,
           `${queue.waiting} 人`,
           queue.waiting ? `${Math.round(queue.oldest_wait_minutes)} 分钟` : "—",
-          queue.waiting ? `约 ${queue.eta_minutes} 分钟` : "—",
+          queue.waiting ? (queue.eta_minutes === null ? "暂无窗口开放" : `约 ${queue.eta_minutes} 分钟`) : "—",
           `${queue.windows_open ?? "—"}`,
         ];
         row.replaceChildren(...cells.map((text) => element("td", "", text)));
@@ -387,9 +389,52 @@
   function perform(action, outcome) {
     if (action === "pause") openPause();
     else if (action === "transfer") openTransfer();
-    else if (action === "finish") act("finish", { outcome });
+    else if (action === "finish") finish(outcome);
     else act(action);
   }
+
+  // 一次性告知书 lists the checklist entries not ticked as missing; 不予受理 asks for its reason first.
+  function finish(outcome) {
+    if (outcome === "rejected") {
+      openReject();
+      return;
+    }
+    const body = { outcome };
+    if (outcome === "notified") {
+      const missing = missingEntries();
+      if (missing.length) body.missing = missing;
+    }
+    act("finish", body);
+  }
+
+  function missingEntries() {
+    const current = view && view.current;
+    const service = current && layout.services.find((item) => item.id === current.service);
+    const ticked = (current && checked.get(current.ticket_id)) || new Set();
+    return ((service && service.checklist) || []).filter((_, index) => !ticked.has(index));
+  }
+
+  function openReject() {
+    if (!view || !view.current) {
+      say(`当前没有正在办理的号。${HINTS.no_current_ticket}`, "error");
+      return;
+    }
+    $("reject-form").reset();
+    $("reject-dialog").showModal();
+    $("reject-reason").focus();
+  }
+
+  $("reject-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const reason = String(new FormData(event.target).get("reason") || "").trim();
+    if (!reason) {
+      $("reject-reason").focus();
+      return;
+    }
+    $("reject-dialog").close();
+    act("finish", { outcome: "rejected", reason });
+  });
+  $("reject-cancel").addEventListener("click", () => $("reject-dialog").close());
 
   function openPause() {
     $("pause-form").reset();

@@ -1,7 +1,9 @@
 /*
  * The lobby display (大厅综合屏): the newest call huge and flashing, the last calls, the waiting
  * counts of the queues served in the display's zones, the clock and the notice line; every new
- * call of its zones is announced in seq order.
+ * call of its zones is announced in seq order. "Its zones": the calling window is in one of them, or
+ * the ticket's queue is served there (`queue_zones`): a ticket taken on this floor and called by a
+ * window on another floor (overflow) is shown here too, with that floor's name.
  */
 (function () {
   "use strict";
@@ -13,6 +15,7 @@
   const heroBox = $("hero");
   const heroTicket = $("hero-ticket");
   const heroWindow = $("hero-window-number");
+  const heroFloor = $("hero-floor");
   const heroName = $("hero-window-name");
   const recentList = $("recent-list");
 
@@ -23,10 +26,17 @@
   let flashTimer = null;
   const config = ScreenCommon.readConfig();
   const zones = new Set(config.zones);
+  const floors = new Set(config.floors || []);
   const limit = config.recent_limit || 8;
 
   function inZones(call) {
-    return zones.has(call.zone);
+    return zones.has(call.zone) || (call.queue_zones || []).some((zone) => zones.has(zone));
+  }
+
+  // "一楼 " before the window number when the call is on another floor, or the screen spans several.
+  function floorOf(call) {
+    if (!call.floor_name || (floors.size === 1 && floors.has(call.floor))) return "";
+    return `${call.floor_name} `;
   }
 
   function keep(call) {
@@ -49,6 +59,7 @@
     heroBox.dataset.empty = newest ? "false" : "true";
     if (newest) {
       heroTicket.textContent = newest.ticket;
+      heroFloor.textContent = floorOf(newest).trim();
       heroWindow.textContent = newest.window_number;
       // the number is already said big above: "17号窗口 企业登记" → "企业登记"
       const name = newest.window_name.replace(windowLabel(newest.window_number), "").trim();
@@ -58,7 +69,7 @@
     recentList.replaceChildren(
       ...shown.map((call) => {
         const row = element("li", "", null, element("span", "recent-ticket", call.ticket),
-          element("span", "recent-window", windowLabel(call.window_number)));
+          element("span", "recent-window", floorOf(call) + windowLabel(call.window_number)));
         row.dataset.seq = call.seq;
         if ((freshUntil.get(call.seq) || 0) > now) row.classList.add("fresh");
         if (call.recall) row.append(element("span", "recent-tag", "重呼"));

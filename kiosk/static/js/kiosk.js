@@ -36,8 +36,9 @@
       unavailable: "今日暂不办理", search_none: "没有找到“{query}”相关事项，请换个说法或咨询导办人员",
       search_found: "找到 {count} 项", search_empty: "请输入事项名称，或点下方字母输入拼音首字母",
       key_delete: "删除", key_clear: "清空",
-      where: "请到 {zone} {windows}号窗口", where_no_window: "请留意大厅叫号屏",
+      where: "请到 {where}", where_also: "（人多时 {where} 也会叫号）", where_no_window: "请留意大厅叫号屏",
       ahead: "前面还有 {ahead} 人 · 预计等候约 {eta} 分钟", ahead_none: "前面没有人等候，请留意叫号",
+      ahead_no_window: "前面还有 {ahead} 人 · 暂无窗口开放", none_no_window: "前面没有人等候 · 暂无窗口开放，请留意叫号",
       priority_tag: "{name}优先 · 请向工作人员出示有效证件",
       printing: "正在打印号票……", printed: "请取走您的号票",
       no_printer: "本机不打印号票，请拍下二维码或记住您的号码",
@@ -62,8 +63,11 @@
       unavailable: "Not available today", search_none: "Nothing found for “{query}”. Try other words or ask a guide.",
       search_found: "{count} found", search_empty: "Type a service name, or tap letters for pinyin initials",
       key_delete: "Delete", key_clear: "Clear",
-      where: "Go to window {windows}, {zone}", where_no_window: "Watch the call screens",
+      where: "Go to {where}", where_also: " (when busy, {where} may call you too)",
+      where_no_window: "Watch the call screens",
       ahead: "{ahead} ahead of you · about {eta} min", ahead_none: "Nobody ahead of you: watch for your call",
+      ahead_no_window: "{ahead} ahead of you · no window is open yet",
+      none_no_window: "Nobody ahead of you · no window is open yet: watch for your call",
       priority_tag: "Priority: {name} · show your document to the clerk",
       printing: "Printing your ticket…", printed: "Please take your ticket",
       no_printer: "This kiosk does not print: take a photo of the QR code or remember your number",
@@ -361,22 +365,34 @@
     tick();
   }
 
-  function windowNumbers(ids) {
-    return PageKit.windowNumbers(ids, Object.fromEntries(state.catalogue.windows.map((window) => [window.id, window])));
+  // "请到 二楼 17、18号窗口（人多时 二楼 27号窗口 也会叫号）": the ticket's `where` groups the windows that
+  // may call it by floor, its queue's own first, then those that help through overflow.
+  function whereText(ticket) {
+    const english = state.lang === "en";
+    const text = (group) => (english ? group.text_en : group.text);
+    const own = (ticket.where || []).filter((group) => !group.overflow).map(text);
+    const helping = (ticket.where || []).filter((group) => group.overflow).map(text);
+    if (!own.length) return t("where_no_window");
+    const separator = english ? "; " : "；";
+    const main = t("where", { where: own.join(separator) });
+    return helping.length ? main + t("where_also", { where: helping.join(separator) }) : main;
+  }
+
+  // No estimate while no window of the queue is open (eta_minutes null): say so rather than a number.
+  function queueText(ticket) {
+    if (ticket.eta_minutes === null || ticket.eta_minutes === undefined) {
+      return ticket.ahead > 0 ? t("ahead_no_window", { ahead: ticket.ahead }) : t("none_no_window");
+    }
+    return ticket.ahead > 0 ? t("ahead", { ahead: ticket.ahead, eta: ticket.eta_minutes }) : t("ahead_none");
   }
 
   function renderTicket() {
     const ticket = state.ticket;
-    const zone = state.catalogue.zones.find((entry) => entry.id === ticket.zone);
-    const numbers = windowNumbers(ticket.windows);
     const service = state.catalogue.services.find((entry) => entry.id === ticket.service);
     $("ticket-number").textContent = ticket.number;
     $("ticket-service").textContent = service ? nameOf(service) : ticket.service_name;
-    $("ticket-where").textContent = numbers.length
-      ? t("where", { zone: zone ? nameOf(zone) : "", windows: numbers.join(state.lang === "en" ? ", " : "、") })
-      : t("where_no_window");
-    $("ticket-queue").textContent = ticket.ahead > 0
-      ? t("ahead", { ahead: ticket.ahead, eta: ticket.eta_minutes }) : t("ahead_none");
+    $("ticket-where").textContent = whereText(ticket);
+    $("ticket-queue").textContent = queueText(ticket);
     const priority = state.catalogue.priority_classes.find((entry) => entry.id === ticket.priority);
     $("ticket-priority").hidden = !priority;
     if (priority) $("ticket-priority").textContent = t("priority_tag", { name: nameOf(priority) });

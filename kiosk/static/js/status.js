@@ -24,13 +24,16 @@
     $("service").textContent = ticket.service_name;
     const status = $("status");
     status.dataset.status = ticket.status;
-    status.textContent = PageKit.term(vocabulary, "ticket_status", ticket.status).phone?.zh || ticket.status;
+    // A cancelled ticket says why: the day ended before its call, its holder left, or staff cancelled it.
+    const cancelled = ticket.status === "cancelled" && ticket.cancel_reason
+      ? PageKit.term(vocabulary, "cancel_reason", ticket.cancel_reason) : null;
+    status.textContent = (cancelled && !cancelled.unknown && cancelled.phone.zh)
+      || PageKit.term(vocabulary, "ticket_status", ticket.status).phone?.zh || ticket.status;
     $("waiting").hidden = ticket.status !== "waiting";
     $("ahead").textContent = String(ticket.ahead);
-    $("eta").textContent = String(ticket.eta_minutes);
-    const numbers = PageKit.windowNumbers(ticket.windows, page.windows);
-    const zone = ticket.zone ? page.zones[ticket.zone] || "" : "";
-    $("where").textContent = numbers.length ? `请到 ${zone} ${numbers.join("、")}号窗口 等候叫号` : "请留意大厅叫号屏";
+    const noWindow = ticket.eta_minutes === null || ticket.eta_minutes === undefined;
+    $("eta").textContent = noWindow ? "暂无窗口开放" : `约 ${ticket.eta_minutes} 分钟`;
+    $("where").textContent = whereText(ticket.where || []);
     const called = AT_WINDOW.includes(ticket.status);
     $("called").hidden = !called;
     if (called && ticket.window_number) {
@@ -38,6 +41,15 @@
       $("called-name").textContent = ticket.window_name || "";
     }
     document.body.classList.toggle("ended", ENDED.includes(ticket.status));
+  }
+
+  // The windows that may call the ticket, floor by floor ("二楼 17、18号窗口"), its queue's own first.
+  function whereText(groups) {
+    const own = groups.filter((group) => !group.overflow).map((group) => group.text);
+    const helping = groups.filter((group) => group.overflow).map((group) => group.text);
+    if (!own.length) return "请留意大厅叫号屏";
+    const also = helping.length ? `（人多时 ${helping.join("；")} 也会叫号）` : "";
+    return `请到 ${own.join("；")} 等候叫号${also}`;
   }
 
   function flash() {

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from server.domain import alerts as alert_commands
 from server.domain import commands
-from server.service_layer.handlers import alerts, current, devices, print_jobs, tickets, windows
+from server.service_layer.handlers import (
+    alerts,
+    current,
+    day_close,
+    devices,
+    print_jobs,
+    ticket_line,
+    tickets,
+    windows,
+)
 
 HANDLERS = {
     commands.IssueTicket: tickets.issue_ticket,
@@ -17,6 +26,9 @@ HANDLERS = {
     commands.Start: current.start,
     commands.Finish: current.finish,
     commands.Transfer: current.transfer,
+    commands.CancelTicket: ticket_line.cancel_ticket,
+    commands.RequeueTicket: ticket_line.requeue_ticket,
+    commands.CloseDay: day_close.close_day,
     commands.AddPrintJob: print_jobs.add_print_job,
     commands.ChangePrintJob: print_jobs.change_print_job,
     commands.RecordPrinterState: devices.record_printer_state,

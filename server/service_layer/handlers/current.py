@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 
 from server.domain import errors
 from server.domain.commands import Finish, NoShow, Recall, Start, Transfer, WindowCommand
 from server.domain.errors import NotFound
 from server.domain.events import TicketChanged, WaitingChanged
-from server.domain.routing import route
-from server.domain.tickets import check_outcome, next_status
+from server.domain.routing import may_handle_at_once, route
+from server.domain.tickets import check_outcome, finish_record, next_status
 from server.models import Ticket
 from server.service_layer.context import HallContext
 from server.service_layer.handlers.windows import held, record_call, record_window
@@ -31,10 +32,11 @@ def act_on_current(command: WindowCommand, uow: UnitOfWork, ctx: HallContext, ac
     ticket = repo.ticket(state.current_ticket) if state.current_ticket else None
     if ticket is None:
         raise errors.NoCurrentTicket()
-    ticket.status = next_status(ticket.status, action)
+    status = next_status(ticket.status, action)
     now = ctx.now()
     if apply is not None:
-        apply(ticket, now)
+        apply(ticket, now)  # checks before it changes anything: a refusal leaves the ticket as it was
+    ticket.status = status
     if ticket.status not in ("called", "serving"):
         state.current_ticket = None
         if ticket.finished_at is None:
@@ -45,7 +47,7 @@ def act_on_current(command: WindowCommand, uow: UnitOfWork, ctx: HallContext, ac
     else:
         uow.record(TicketChanged(site.id, ticket=ticket_fields(site, ticket), action=action))
     if action == "transfer":
-        uow.record(WaitingChanged(site.id))
+        uow.record(WaitingChanged(site.id, day=ctx.today(site)))
     record_window(uow, ctx, site, state)
     view = ticket_view(repo, ctx, site, ticket)
     if ticket.transferred_to:
@@ -69,9 +71,17 @@ def start(command: Start, uow: UnitOfWork, ctx: HallContext) -> dict:
 
 def finish(command: Finish, uow: UnitOfWork, ctx: HallContext) -> dict:
     outcome = check_outcome(command.outcome)
+    site = ctx.site(command.site)
+    window = ctx.window(site, command.window)
 
     def finished(ticket: Ticket, now: dt.datetime) -> None:
-        ticket.outcome, ticket.finished_at = outcome, now
+        service = site.service(ticket.service)
+        reason, missing = finish_record(outcome, command.reason, command.missing,
+                                        service.checklist if service else ())
+        if outcome == "handled" and not may_handle_at_once(site, ticket.service, ticket.day, window):
+            raise errors.NotAuthorised()
+        ticket.outcome, ticket.finished_at, ticket.reason = outcome, now, reason
+        ticket.missing = None if missing is None else json.dumps(missing, ensure_ascii=False)
     return act_on_current(command, uow, ctx, "finish", finished)
 
 
@@ -85,8 +95,8 @@ def transfer(command: Transfer, uow: UnitOfWork, ctx: HallContext) -> dict:
         # The citizen keeps the printed number and the place earned by the original issue time.
         successor = Ticket(id=ctx.new_id(), site=ticket.site, number=ticket.number, day=ticket.day,
                            service=command.service, queue=routed.queue, priority_class=ticket.priority_class,
-                           status="waiting", issued_at=ticket.issued_at, kiosk=ticket.kiosk, recalls=0,
-                           origin_id=ticket.id)
+                           status="waiting", issued_at=ticket.issued_at, requeued_at=ticket.requeued_at,
+                           kiosk=ticket.kiosk, recalls=0, origin_id=ticket.id)
         ticket.transferred_to = successor.id
         ticket.finished_at = now
         uow.repository.add(successor)

@@ -45,7 +45,7 @@ def issue_ticket(command: IssueTicket, uow: UnitOfWork, ctx: HallContext) -> dic
                     issued_at=now, kiosk=command.kiosk, recalls=0)
     repo.add(ticket)
     repo.flush()
-    uow.record(WaitingChanged(site.id))
+    uow.record(WaitingChanged(site.id, day=day))
     view = ticket_view(repo, ctx, site, ticket)
     job = None
     if kiosk is not None and kiosk.printer is not None:

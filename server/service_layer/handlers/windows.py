@@ -12,7 +12,14 @@ from server.domain.ordering import next_position, plan_call
 from server.models import Ticket, WindowState
 from server.service_layer.context import HallContext, iso
 from server.service_layer.unit_of_work import UnitOfWork
-from server.service_layer.views import effective_state, ticket_fields, ticket_view, window_view
+from server.service_layer.views import (
+    effective_state,
+    floor_of,
+    queue_zones,
+    ticket_fields,
+    ticket_view,
+    window_view,
+)
 
 PAUSE_REASON_MAX = 32
 DEFAULT_PAUSE_REASON = "暂停服务"
@@ -37,11 +44,12 @@ def record_window(uow: UnitOfWork, ctx: HallContext, site: Site, state: WindowSt
 def record_call(uow: UnitOfWork, ctx: HallContext, site: Site, ticket: Ticket, recall: bool) -> None:
     window = site.window(ticket.window)
     service = site.service(ticket.service)
+    floor, floor_name = floor_of(site, window.zone)
     uow.record(TicketCalled(
         site.id, ticket=ticket.number, ticket_id=ticket.id, window=window.id, window_number=window.number,
         window_name=window.name, zone=window.zone, service=ticket.service,
         service_name=service.name if service else ticket.service, queue=ticket.queue, at=iso(ctx.now()),
-        recall=recall))
+        recall=recall, floor=floor, floor_name=floor_name, queue_zones=queue_zones(site, ticket.queue)))
     uow.record(TicketChanged(site.id, ticket=ticket_fields(site, ticket, recall), action="recall" if recall else "call"))
 
 
@@ -88,7 +96,8 @@ def call_next(command: CallNext, uow: UnitOfWork, ctx: HallContext) -> dict | No
     if state.current_ticket is not None:
         raise errors.CurrentTicketOpen()
     now = ctx.now()
-    plan = plan_call(window, site.priority, state.interleave_position, now.replace(tzinfo=dt.UTC))
+    plan = plan_call(window, site.priority, state.interleave_position, now.replace(tzinfo=dt.UTC),
+                     day=ctx.today(site))
     ticket = uow.repository.claim_next(site.id, plan, window.id, command.actor.id, now)
     if ticket is None:
         return None
@@ -96,6 +105,6 @@ def call_next(command: CallNext, uow: UnitOfWork, ctx: HallContext) -> dict | No
                                               ticket.priority_class is not None)
     state.current_ticket = ticket.id
     record_call(uow, ctx, site, ticket, recall=False)
-    uow.record(WaitingChanged(site.id))
+    uow.record(WaitingChanged(site.id, day=ctx.today(site)))
     record_window(uow, ctx, site, state)
     return ticket_view(uow.repository, ctx, site, ticket)
