@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Start a hall screen: Chromium full screen in kiosk mode on a display or window-screen URL.
 #
-#   deploy/display-browser.sh http://hall-server:5000/display/county/lobby
-#   deploy/display-browser.sh http://hall-server:5000/display/county/window/w17
+#   deploy/display-browser.sh 'http://hall-server:5000/display/county/lobby#token=…'
+#   deploy/display-browser.sh 'http://hall-server:5000/display/county/window/w17#token=…'
+#
+# Each screen's address, with its own token, is printed by `flask --app server devices tokens` on the
+# server. The token lets the screen report its sound (muted, playing) to the counters; without it the
+# screen still shows and announces every call. The part after # never reaches the server's logs.
 #
 # Sound plays without anyone clicking (--autoplay-policy), nothing asks questions on the screen
 # (no error dialogs, no "restore pages?" bubble, no first-run or translate prompts), and nothing
@@ -16,7 +20,7 @@ set -euo pipefail
 
 usage() {
   echo "用法 / usage: $0 URL" >&2
-  echo "  例如 / e.g.: $0 http://127.0.0.1:5000/display/county/lobby" >&2
+  echo "  例如 / e.g.: $0 'http://127.0.0.1:5000/display/county/lobby#token=…'" >&2
   exit 2
 }
 

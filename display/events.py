@@ -3,6 +3,14 @@
 A screen reports its audio after every (re)connect and whenever it changes; the registry keeps one
 entry per connection, and a ``screen`` event is announced to the site when a display's state
 changes, so the counter pages can warn the clerks of a muted or unplugged TV.
+
+    screen_status {"site", "display", "kind"?: lobby|window, "audio": ok|blocked|no_voice, "token"}
+
+``token`` is the screen's device token (server/device_tokens.py: a lobby display's ``<site>/display/<id>``,
+a window screen's ``<site>/window/<id>``; its page reads it from its address, ``#token=…``). Without one the
+report is refused (``screen_status_error`` ``token_required``; a wrong one ``invalid_token``): only the
+screen itself may say it is muted, playing or there. Watching the calls needs no token (``subscribe``).
+Reports are throttled per connection and per display (display/screens.py: ``too_many_reports``).
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from flask import request
 from flask_socketio import SocketIO
 
 from display.screens import AUDIO_STATES, SCREEN_KINDS, ScreenKey, ScreenState, screen_registry
+from server.device_tokens import require_token
 from server.domain.commands import RecordScreenState
 from server.domain.errors import BadRequest, DomainError, NotFound
 from server.extensions import socketio
@@ -24,7 +33,8 @@ log = logging.getLogger(__name__)
 
 def parse_status(data: object) -> tuple[ScreenKey, str]:
     """The screen and its audio state from a ``screen_status`` message, checked against the layout."""
-    message = fields(data, required={"site": str, "display": str, "audio": str}, optional={"kind": str})
+    message = fields(data, required={"site": str, "display": str, "audio": str},
+                     optional={"kind": str, "token": str})
     site_id, display_id, audio = message["site"], message["display"], message["audio"]
     kind = message.get("kind") or "lobby"
     if kind not in SCREEN_KINDS:
@@ -36,6 +46,7 @@ def parse_status(data: object) -> tuple[ScreenKey, str]:
         raise NotFound("display", display_id)
     if kind == "window" and site.window(display_id) is None:
         raise NotFound("window", display_id)
+    require_token(site.id, "display" if kind == "lobby" else "window", display_id, message.get("token"))
     return ScreenKey(site.id, kind, display_id), audio
 
 
@@ -54,10 +65,11 @@ def _announce(changes: list[ScreenState]) -> None:
 def screen_status(data: object = None) -> dict:
     try:
         key, audio = parse_status(data)
+        changes = screen_registry().report(request.sid, key, audio, request.remote_addr)
     except DomainError as error:
         socketio.emit("screen_status_error", error.payload(), to=request.sid)
         return error.payload()
-    _announce(screen_registry().report(request.sid, key, audio, request.remote_addr))
+    _announce(changes)
     return {"ok": True}
 
 

@@ -13,7 +13,7 @@ pages = Blueprint("kiosk", __name__, template_folder="templates", static_folder=
 api = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
 
 from kiosk import print_api, routes  # noqa: E402,F401  (attach the routes to the blueprints)
-from kiosk.events import register_agent_events  # noqa: E402
+from kiosk.events import register_agent_events, require_agent_tokens  # noqa: E402
 from kiosk.startup import wire_print_services  # noqa: E402
 
 
@@ -22,3 +22,5 @@ def register(app: Flask, socketio: SocketIO, hall: HallServices) -> None:
     app.register_blueprint(api)
     register_agent_events(socketio)
     wire_print_services(app, hall)
+    # At start, not here: `flask --app server devices tokens` builds the app to make the missing tokens.
+    hall.started.insert(0, lambda: require_agent_tokens(app))

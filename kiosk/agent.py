@@ -1,14 +1,16 @@
 """The kiosk print agent: runs on the kiosk PC next to its printer (USB, serial, a device file…) when the
 server cannot reach the printer itself (the kiosk's printer type in the layout is ``agent``).
 
-    python -m kiosk.agent --server http://hall-server:5000 --site county --kiosk k2 \\
+    AGENT_TOKEN=… python -m kiosk.agent --server http://hall-server:5000 --site county --kiosk k2 \\
         --printer-type file --device /dev/usb/lp0
 
-It connects to the server's Socket.IO namespace /agent, says ``agent_hello``, receives ``print_job``
-messages carrying the ticket's ESC/POS bytes (rendered by the server: one layout code path), prints
-them with kiosk.printing and answers ``print_ack``. After a reconnect the server sends the open jobs
-again; a job already printed is only acknowledged again, never printed twice. The printer's status is
-polled and reported with ``agent_printer`` so staff see an empty roll.
+It connects to the server's Socket.IO namespace /agent, says ``agent_hello`` with the kiosk's own token
+(``AGENT_TOKEN`` or ``--token``; ``flask --app server devices tokens`` on the server prints it; the agent
+stops when the server refuses it), receives ``print_job`` messages carrying the ticket's ESC/POS bytes
+(rendered by the server: one layout code path), prints them with kiosk.printing and answers ``print_ack``.
+After a reconnect the server sends the open jobs again; a job already printed is only acknowledged again,
+never printed twice. The printer's status is polled and reported with ``agent_printer`` so staff see an
+empty roll.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ log = logging.getLogger("kiosk.agent")
 NAMESPACE = "/agent"
 REMEMBERED_JOBS = 500  # outcomes kept to answer a job the server sends again after a lost ack
 PRINTER_TYPES = ("file", "usb", "serial", "network", "cups", "dummy")
+REFUSED_TOKEN = ("token_required", "invalid_token")
 
 
 def print_bytes(config: PrinterConfig, data: bytes) -> None:
@@ -71,6 +74,7 @@ class PrintAgent:
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self.ready = threading.Event()  # set once the server accepted our hello
+        self.refused: str | None = None  # the server's code when it refused our token
         self.client.on("connect", self._on_connect, namespace=NAMESPACE)
         self.client.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
         self.client.on("print_job", self._on_job, namespace=NAMESPACE)
@@ -107,6 +111,13 @@ class PrintAgent:
     def _on_hello(self, answer: dict) -> None:
         if not isinstance(answer, dict) or not answer.get("ok"):
             log.error("the server refused this agent: %s", answer)
+            code = (answer.get("error") or {}).get("code") if isinstance(answer, dict) else None
+            if code in REFUSED_TOKEN:
+                # Saying hello again with the same token would only be refused again: stop, and say why.
+                log.error("check AGENT_TOKEN: it must be the token the server prints for %s/%s", self.site,
+                          self.kiosk)
+                self.refused = code
+                threading.Thread(target=self.stop, name="print-agent-stop", daemon=True).start()
             return
         paper_mm = answer.get("printer", {}).get("paper_mm")
         if paper_mm in (58, 80) and paper_mm != self.printer.paper_mm:
@@ -205,8 +216,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=3.0, help="printer timeout in seconds (default 3)")
     parser.add_argument("--status-interval", type=float, default=15.0,
                         help="seconds between printer status checks (default 15)")
-    parser.add_argument("--token", default=os.environ.get("HALL_AGENT_TOKEN"),
-                        help="the server's agent token, when it has one (default: $HALL_AGENT_TOKEN)")
+    parser.add_argument("--token", default=os.environ.get("AGENT_TOKEN"),
+                        help="this kiosk's device token (default: $AGENT_TOKEN; the server's "
+                             "`flask --app server devices tokens` prints it)")
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     arguments = parser.parse_args(argv)
     if arguments.printer_type == "file" and arguments.device is None:
@@ -217,6 +229,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--host is required for a network printer")
     if arguments.printer_type == "usb" and (arguments.usb_vendor is None or arguments.usb_product is None):
         parser.error("--usb-vendor and --usb-product are required for a USB printer (see lsusb)")
+    if not arguments.token:
+        parser.error("the kiosk's token is required: set AGENT_TOKEN (or --token) to the AGENT_TOKEN line that "
+                     "`flask --app server devices tokens` prints on the server for this kiosk")
     if arguments.timeout <= 0 or arguments.status_interval <= 0:
         parser.error("--timeout and --status-interval must be positive")
     return arguments
@@ -242,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     agent.run()
-    return 0
+    return 2 if agent.refused else 0
 
 
 if __name__ == "__main__":

@@ -1,24 +1,29 @@
 """Socket.IO handlers of the print agents, in their own namespace (/agent) so that their connect and
 disconnect handlers never collide with the screens' ones on the default namespace.
 
-    agent_hello   {"site", "kiosk", "token"?}            → joins kiosk:<site>:<kiosk>, gets its open jobs
+    agent_hello   {"site", "kiosk", "token"}             → joins kiosk:<site>:<kiosk>, gets its open jobs
     print_ack     {"job", "status": printed|failed, "reason"?, "printer_state"?}
     agent_printer {"state", "detail"?}                   → the agent's view of its printer
 Every handler validates its message and answers ``{"ok": true, ...}`` or ``{"error": {code, message}}``
 (the client's ``call`` gets the answer; an ``agent_error`` event carries it too).
+
+``token`` is the kiosk's own device token (server/device_tokens.py): a hello without it is refused with
+``token_required``, with another kiosk's or a made-up one with ``invalid_token``; only a connection whose
+hello was accepted receives that kiosk's jobs and may acknowledge them or report its printer. A layout with
+a print-agent kiosk that has no token is refused at start (``require_agent_tokens``).
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 
-from flask import current_app, request
+from flask import Flask, request
 from flask_socketio import SocketIO, join_room
 
 from kiosk.jobs import AGENT_NAMESPACE, agent_room
 from kiosk.printing.status_query import STATE_NAMES
 from kiosk.startup import kiosk_services
+from server.device_tokens import MAKE_TOKENS, missing_agent_tokens, require_token
 from server.domain.errors import BadRequest, DomainError, NotFound
 from server.extensions import socketio
 from server.validation import fields
@@ -33,11 +38,15 @@ def _refuse(error: DomainError) -> dict:
     return payload
 
 
-def _check_token(token: object) -> None:
-    # With AGENT_TOKEN configured, only agents that know it receive tickets and may acknowledge them.
-    expected = current_app.config.get("AGENT_TOKEN")
-    if expected and not (isinstance(token, str) and hmac.compare_digest(token.encode(), expected.encode())):
-        raise BadRequest("invalid_token", "打印终端口令错误 / wrong or missing agent token")
+def require_agent_tokens(app: Flask) -> None:
+    """Refuse to serve when a kiosk prints through an agent but has no token: anyone could then take its jobs,
+    mark them printed (staff would never hear of a lost ticket) and report a false paper-out."""
+    missing = missing_agent_tokens(hall(app).layout, app.config.get("DEVICE_TOKENS") or {})
+    if missing:
+        raise RuntimeError(
+            f"取号机 {', '.join(missing)} 通过打印终端打印，但没有设备口令；请运行 {MAKE_TOKENS} / kiosk(s) "
+            f"{', '.join(missing)} print through a print agent but have no device token: run `{MAKE_TOKENS}` "
+            f"(it writes {app.config.get('DEVICE_TOKENS_FILE')}) and give each agent its AGENT_TOKEN")
 
 
 def _registered() -> tuple[str, str]:
@@ -49,9 +58,8 @@ def _registered() -> tuple[str, str]:
 
 def agent_hello(data):
     try:
-        message = fields(data, required={"site": str, "kiosk": str})
+        message = fields(data, required={"site": str, "kiosk": str}, optional={"token": str})
         site_id, kiosk_id = message["site"], message["kiosk"]
-        _check_token(message.get("token"))
         site = hall().site(site_id)
         kiosk = site.kiosk(kiosk_id)
         if kiosk is None:
@@ -59,6 +67,7 @@ def agent_hello(data):
         if kiosk.printer is None or kiosk.printer.type != "agent":
             raise BadRequest("not_an_agent_kiosk", f"取号机 {kiosk_id} 的打印机不是 agent 类型 / kiosk "
                                                      f"{kiosk_id} does not print through an agent")
+        require_token(site.id, "kiosk", kiosk.id, message.get("token"))
     except DomainError as error:
         return _refuse(error)
     services = kiosk_services()

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from server.auth import ROLES, add_user
+from server.device_cli import devices_cli
 from server.wiring import hall
 
 user_cli = AppGroup("user", help="Clerk and admin accounts.")
@@ -52,6 +53,7 @@ def user_add(username: str, role: str) -> None:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(db_cli)
+    app.cli.add_command(devices_cli)
     try:
         import layout.cli  # noqa: F401
     except ImportError:

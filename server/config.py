@@ -7,6 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
+from server.device_tokens import read_tokens, tokens_file
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LAYOUT = ROOT / "layout" / "examples" / "county.yaml"
 ASYNC_MODES = ("threading", "gevent")
@@ -19,6 +21,7 @@ def _flag(value: str | None) -> bool:
 ENV_EXAMPLE = ROOT / "deploy" / "yichuang.env.example"
 MIN_SECRET_KEY_BYTES = 32
 DEFAULT_MAX_CONTENT_LENGTH = 64 * 1024
+DEFAULT_ISSUE_RATE_LIMIT = "5/hour"
 MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
@@ -64,14 +67,16 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
-def _agent_token() -> str | None:
-    """The token print agents present; the example's placeholder would let anyone take a kiosk's jobs."""
+def _no_shared_agent_token() -> None:
+    """One token shared by every print agent let a kiosk's agent say hello as any other kiosk; each kiosk now
+    has its own (server/device_tokens.py). A server still given the old setting says so rather than ignore it."""
     token = os.environ.get("HALL_AGENT_TOKEN") or None
-    if token is not None and _is_placeholder("HALL_AGENT_TOKEN", token):
+    if token is not None:
         raise ValueError(
-            "HALL_AGENT_TOKEN 仍是示例中的占位值，请生成随机令牌：" + MAKE_A_KEY
-            + " / HALL_AGENT_TOKEN is still a placeholder (CHANGE-ME); make a random token with: " + MAKE_A_KEY)
-    return token
+            "HALL_AGENT_TOKEN 已停用：每台取号机有自己的设备口令，请从环境文件中删除它，再运行 "
+            "flask --app server devices tokens / HALL_AGENT_TOKEN is no longer used: each kiosk has a token of "
+            "its own. Remove it from the environment file and run `flask --app server devices tokens`, which "
+            "prints each print agent's AGENT_TOKEN.")
 
 
 def _max_content_length() -> int:
@@ -92,6 +97,7 @@ def _networks(value: str) -> tuple:
 
 def from_environment(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
+    _no_shared_agent_token()
     async_mode = os.environ.get("HALL_ASYNC_MODE", "threading")
     if async_mode not in ASYNC_MODES:
         raise ValueError(f"HALL_ASYNC_MODE must be one of {ASYNC_MODES}, not {async_mode!r}")
@@ -101,13 +107,16 @@ def from_environment(instance_path: Path) -> dict:
         "REDIS_URL": os.environ.get("HALL_REDIS_URL") or None,
         "SECRET_KEY": _secret_key(instance_path),
         "IGNORE_HOURS": _flag(os.environ.get("HALL_IGNORE_HOURS")),
-        "ISSUE_RATE_LIMIT": os.environ.get("HALL_ISSUE_RATE_LIMIT", "30/minute"),
+        # Tickets per address for callers without a kiosk token (kiosks with one are not limited).
+        "ISSUE_RATE_LIMIT": os.environ.get("HALL_ISSUE_RATE_LIMIT", DEFAULT_ISSUE_RATE_LIMIT),
         "ASYNC_MODE": async_mode,
         "TOKEN_MAX_AGE": int(os.environ.get("HALL_TOKEN_MAX_AGE", str(12 * 3600))),
         "PUBLIC_URL": os.environ.get("HALL_PUBLIC_URL") or None,
         "PRINTER_POLL_SECONDS": float(os.environ.get("HALL_PRINTER_POLL_SECONDS", "10")),
         "PRINT_ACK_SECONDS": float(os.environ.get("HALL_PRINT_ACK_SECONDS", "20")),
-        "AGENT_TOKEN": _agent_token(),
+        # Each kiosk's, print agent's and screen's own token (server/device_tokens.py), from HALL_DEVICE_TOKENS.
+        "DEVICE_TOKENS_FILE": str(tokens_file(instance_path)),
+        "DEVICE_TOKENS": read_tokens(tokens_file(instance_path)),
         # Kiosks issue every ticket of their hall from one address: these addresses/networks are not limited.
         "RATE_LIMIT_EXEMPT": _networks(os.environ.get("HALL_RATE_LIMIT_EXEMPT", "")),
         # Behind nginx: how many proxies set X-Forwarded-For/-Proto, so the rate limit counts kiosks, not nginx.

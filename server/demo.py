@@ -4,11 +4,13 @@ and print where the screens are."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from server.app import create_app
 from server.auth import add_user
+from server.device_tokens import device_key, issue_missing
 from server.models import User
 from server.wiring import hall
 
@@ -23,6 +25,8 @@ def main() -> None:
         if created:
             add_user(session, DEMO_USER, DEMO_PASSWORD, "admin")
     base = f"http://{os.environ.get('HALL_HOST', '127.0.0.1')}:{os.environ.get('HALL_PORT', '5000')}"
+    # The demo makes its own device tokens (kept in instance/ beside the secret key) and shows them below.
+    tokens = issue_missing(wiring.layout, Path(app.config["DEVICE_TOKENS_FILE"]))
     print("=" * 72)
     print("一窗 Yichuang — demo hall")
     if app.config["IGNORE_HOURS"]:
@@ -35,12 +39,18 @@ def main() -> None:
     for site in wiring.layout.sites:
         print(f"\n{site.name} ({site.id})")
         for kiosk in site.kiosks:
-            print(f"  kiosk    {base}/kiosk/{site.id}/{kiosk.id}   {kiosk.name}")
+            token = tokens[device_key(site.id, "kiosk", kiosk.id)]
+            print(f"  kiosk    {base}/kiosk/{site.id}/{kiosk.id}#token={token}   {kiosk.name}")
+            if kiosk.printer is not None and kiosk.printer.type == "agent":
+                print(f"  agent    AGENT_TOKEN={token} python -m kiosk.agent --server {base} --site {site.id} "
+                      f"--kiosk {kiosk.id} --printer-type dummy")
         print(f"  counter  {base}/counter/{site.id}")
         print(f"  screens  {base}/display/{site.id}   (every display and window screen)")
         for display in site.displays:
-            print(f"  display  {base}/display/{site.id}/{display.id}   {display.name}")
+            token = tokens[device_key(site.id, "display", display.id)]
+            print(f"  display  {base}/display/{site.id}/{display.id}#token={token}   {display.name}")
     print(f"\nAPI: {base}/api/v1/sites")
+    print("Device tokens (#token=…): `flask --app server devices tokens` prints every kiosk's and screen's.")
     print("=" * 72, flush=True)
 
 

@@ -33,6 +33,8 @@ class Repository(Protocol):
     def recent_durations(self, site: str, queue: str, day: dt.date) -> list[float]: ...
     def count_open_windows(self, site: str, windows: Sequence[str], day: dt.date) -> int: ...
     def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None: ...
+    def first_print_job(self, ticket_id: str) -> int | None: ...
+    def claim_idempotency_key(self, site: str, key: str, ticket_id: str, now: dt.datetime) -> str: ...
 
 
 class SqlRepository:
@@ -81,4 +83,10 @@ class SqlRepository:
 
     def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None:
         return self.session.get(PrintJob, job_id, with_for_update=lock or None)
+
+    def first_print_job(self, ticket_id: str) -> int | None:
+        return store.first_print_job(self.session, ticket_id)
+
+    def claim_idempotency_key(self, site: str, key: str, ticket_id: str, now: dt.datetime) -> str:
+        return store.claim_idempotency_key(self.session, site, key, ticket_id, now)
 

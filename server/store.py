@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.ordering import CallPlan
 from server.domain.tickets import CANCELLED, DAY_CLOSED, OPEN_STATUSES
-from server.models import Counter, SiteEvent, SiteSequence, Ticket, WindowState
+from server.models import Counter, IdempotencyKey, PrintJob, SiteEvent, SiteSequence, Ticket, WindowState
 
 RECENT_CALLS = 20
 RECENT_DURATIONS = 20
@@ -218,3 +218,20 @@ def close_stale_windows(session: Session, site: str, today: dt.date, now: dt.dat
                  .returning(WindowState.window))
     return sorted(session.execute(statement).scalars())
 
+
+def claim_idempotency_key(session: Session, site: str, key: str, ticket_id: str, now: dt.datetime) -> str:
+    """Keep ``key`` for ``ticket_id`` unless another request holds it; the ticket id the key now stands for.
+
+    One INSERT … ON CONFLICT DO NOTHING, then a read: on PostgreSQL a second request with the same key
+    waits in the INSERT for the first one's transaction, then reads the ticket it committed (or, when it
+    rolled back, keeps the key itself); on SQLite writers are serial (BEGIN IMMEDIATE)."""
+    dialect = session.get_bind().dialect.name
+    factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(factory(IdempotencyKey).values(site=site, key=key, ticket_id=ticket_id, created_at=now)
+                    .on_conflict_do_nothing(index_elements=["site", "key"]))
+    return session.scalar(select(IdempotencyKey.ticket_id)
+                          .where(IdempotencyKey.site == site, IdempotencyKey.key == key))
+
+
+def first_print_job(session: Session, ticket_id: str) -> int | None:
+    return session.scalar(select(func.min(PrintJob.id)).where(PrintJob.ticket_id == ticket_id))

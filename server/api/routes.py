@@ -7,6 +7,7 @@ import ipaddress
 from flask import current_app, g, jsonify, request
 
 from server.api import bp
+from server.api.issuing import REPLAYED_HEADER, from_a_kiosk, idempotency_key, issuing_kiosk
 from server.api.validation import json_body
 from server.auth import login, optional_staff, require_staff
 from server.domain import commands
@@ -18,7 +19,7 @@ from server.wiring import hall
 
 
 def _issue_limit_off() -> bool:
-    if current_app.config["ISSUE_RATE_LIMIT"].strip() in ("", "0"):
+    if current_app.config["ISSUE_RATE_LIMIT"].strip() in ("", "0") or from_a_kiosk():
         return True
     exempt = current_app.config.get("RATE_LIMIT_EXEMPT") or ()
     try:
@@ -49,8 +50,12 @@ def layout(site_id: str):
 def issue_ticket(site_id: str):
     hall().site(site_id)
     body = json_body(required={"service": str}, optional={"priority": str, "kiosk": str})
-    command = commands.IssueTicket(site_id, body["service"], body.get("priority"), body.get("kiosk"))
-    return jsonify(hall().handle(command)), 201
+    key = idempotency_key(issuing_kiosk(site_id))
+    view = hall().handle(commands.IssueTicket(site_id, body["service"], body.get("priority"), body.get("kiosk"),
+                                              idempotency_key=key))
+    if view.pop("replayed", False):  # a retry: the ticket its first request made
+        return jsonify(view), 200, {REPLAYED_HEADER: "true"}
+    return jsonify(view), 201
 
 
 @bp.get("/tickets/<ticket_id>")

@@ -24,6 +24,7 @@ class IssueTicket(Command):
     service: str
     priority: str | None = None  # a priority class id
     kiosk: str | None = None
+    idempotency_key: str | None = None  # a retry with the same key gets the first request's ticket
 
 
 @dataclass(frozen=True)

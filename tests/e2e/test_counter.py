@@ -209,7 +209,7 @@ def test_a_muted_lobby_display_raises_a_banner_on_the_counter(live_server, brows
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     context.add_init_script(GESTURE_REQUIRED)
     lobby = context.new_page()
-    lobby.goto(f"{live_server.url}/display/{SITE}/lobby")
+    lobby.goto(f"{live_server.url}/display/{SITE}/lobby#token={live_server.token(SITE, 'display', 'lobby')}")
 
     banner = page.locator('#banners [data-key="screen:lobby:lobby"]')
     expect(banner).to_contain_text("声音被浏览器阻止", timeout=15_000)

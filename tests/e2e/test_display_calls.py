@@ -145,7 +145,7 @@ def test_a_muted_display_asks_for_a_click_and_the_server_hears_of_it(live_server
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     context.add_init_script(GESTURE_REQUIRED)
     lobby = context.new_page()
-    lobby.goto(f"{live_server.url}/display/{SITE}/floor2")
+    lobby.goto(f"{live_server.url}/display/{SITE}/floor2#token={live_server.token(SITE, 'display', 'floor2')}")
 
     button = lobby.locator("#sound-button")
     expect(button).to_be_visible(timeout=15_000)

@@ -70,7 +70,7 @@ def printer_state(server: LiveServer) -> str:
 
 
 def open_kiosk(page, server: LiveServer, kiosk: str = "k1"):
-    page.goto(f"{server.url}/kiosk/county/{kiosk}")
+    page.goto(f"{server.url}/kiosk/county/{kiosk}#token={server.token('county', 'kiosk', kiosk)}")
     expect(page.locator("#area-tiles .tile").first).to_be_visible()
 
 

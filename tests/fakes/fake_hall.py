@@ -31,6 +31,7 @@ class FakeRepository:
         self.windows: dict[tuple[str, str], WindowState] = {}
         self.jobs: dict[int, PrintJob] = {}
         self.counters: Counter[tuple[str, str, dt.date]] = Counter()
+        self.idempotency_keys: dict[tuple[str, str], str] = {}  # (site, key) -> ticket id
         self._job_ids = itertools.count(1)
 
     def add(self, row: object) -> None:
@@ -112,6 +113,12 @@ class FakeRepository:
     def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None:
         return self.jobs.get(job_id)
 
+    def first_print_job(self, ticket_id: str) -> int | None:
+        return min((job.id for job in self.jobs.values() if job.ticket_id == ticket_id), default=None)
+
+    def claim_idempotency_key(self, site: str, key: str, ticket_id: str, now: dt.datetime) -> str:
+        return self.idempotency_keys.setdefault((site, key), ticket_id)
+
 
 class FakeUnitOfWork(UnitOfWork):
     """Commits by numbering the outbox's events with in-memory counters per site and stream."""
@@ -128,6 +135,7 @@ class FakeUnitOfWork(UnitOfWork):
         """The bus asks for a unit of work per command: this one, with the counters kept for a rollback."""
         self._site = site
         self._saved_counters = Counter(self.repository.counters)
+        self._saved_keys = dict(self.repository.idempotency_keys)
         self._done = False
         return self
 
@@ -143,8 +151,9 @@ class FakeUnitOfWork(UnitOfWork):
         self._done = True
 
     def rollback(self) -> None:
-        # Rows the handler changed stay changed (the tests look at answers and events); numbers taken
-        # by a refused issue are given back, as the database's rollback does.
+        # Rows the handler changed stay changed (the tests look at answers and events); numbers and
+        # idempotency keys taken by a refused issue are given back, as the database's rollback does.
         if not self._done:
             self.repository.counters = self._saved_counters
+            self.repository.idempotency_keys = self._saved_keys
         self.outbox = []

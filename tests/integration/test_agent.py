@@ -3,6 +3,7 @@ reach the printer behind the agent and the job is acknowledged as printed."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +42,8 @@ def start_agent(server: LiveServer, printer: FakePrinter, log_path: Path) -> sub
             [sys.executable, "-m", "kiosk.agent", "--server", server.url, "--site", SITE, "--kiosk", "k1",
              "--printer-type", "network", "--host", "127.0.0.1", "--port", str(printer.port), "--timeout", "2",
              "--status-interval", "30"],
-            cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+            cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
+            env={**os.environ, "AGENT_TOKEN": server.token(SITE, "kiosk", "k1")})  # the kiosk's own
 
 
 def stop_agent(agent: subprocess.Popen) -> None:

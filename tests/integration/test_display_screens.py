@@ -6,10 +6,20 @@ from __future__ import annotations
 import pytest
 
 from display.screens import ScreenKey, ScreenRegistry, screen_registry
+from server.app import stop
 from server.extensions import socketio
-from tests.conftest import staff_subscriber
+from tests.conftest import make_app, staff_subscriber
 
-LOBBY = {"site": "hall", "display": "lobby", "kind": "lobby"}
+# Each screen's own device token (tests/integration/test_screen_tokens.py: refused without it).
+TOKENS = {"hall/display/lobby": "lobby-token-0123456789abcdef", "hall/window/w2": "w2-token-0123456789abcdef"}
+LOBBY = {"site": "hall", "display": "lobby", "kind": "lobby", "token": TOKENS["hall/display/lobby"]}
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url, DEVICE_TOKENS=TOKENS)
+    yield app
+    stop(app)
 
 
 def received(client, name: str) -> list[dict]:
@@ -79,8 +89,9 @@ def test_two_tvs_on_one_display_make_it_connected_until_both_are_gone(app):
 def test_a_window_screen_reports_under_its_window(app, client):
     screen = socketio.test_client(app)
 
-    answer = screen.emit("screen_status", {"site": "hall", "display": "w2", "kind": "window", "audio": "no_voice"},
-                         callback=True)
+    report = {"site": "hall", "display": "w2", "kind": "window", "audio": "no_voice",
+              "token": TOKENS["hall/window/w2"]}
+    answer = screen.emit("screen_status", report, callback=True)
 
     assert answer == {"ok": True}
     listed = client.get("/api/v1/sites/hall/screens").get_json()

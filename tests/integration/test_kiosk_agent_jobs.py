@@ -26,8 +26,13 @@ def agent_hall(**site_changes):
     return small_hall(kiosks=kiosks, **site_changes)
 
 
+# Each agent kiosk's own device token (tests/integration/test_agent_tokens.py: refused without it).
+TOKENS = {"hall/kiosk/k1": "k1-token-0123456789abcdef", "hall/kiosk/k2": "k2-token-0123456789abcdef"}
+
+
 def agent_app(database_url, ack_seconds: float = 30):
-    return make_app(database_url, agent_hall(), PRINT_ACK_SECONDS=ack_seconds, PUBLIC_URL="https://hall.example.cn")
+    return make_app(database_url, agent_hall(), PRINT_ACK_SECONDS=ack_seconds, PUBLIC_URL="https://hall.example.cn",
+                    DEVICE_TOKENS=TOKENS)
 
 
 @pytest.fixture
@@ -45,7 +50,8 @@ def issue(client, kiosk="k1") -> dict:
 
 def connect_agent(app, kiosk="k1"):
     agent = socketio.test_client(app, namespace=NAMESPACE)
-    answer = agent.emit("agent_hello", {"site": "hall", "kiosk": kiosk}, namespace=NAMESPACE, callback=True)
+    hello = {"site": "hall", "kiosk": kiosk, "token": TOKENS[f"hall/kiosk/{kiosk}"]}
+    answer = agent.emit("agent_hello", hello, namespace=NAMESPACE, callback=True)
     return agent, answer
 
 
@@ -206,20 +212,6 @@ def test_the_agent_reports_its_printer_and_its_departure(app, client):
     assert states[-2:] == ["paper_out", "offline"]
 
 
-def test_with_an_agent_token_only_agents_that_know_it_are_served(database_url):
-    app = make_app(database_url, agent_hall(), AGENT_TOKEN="s3cret-token")
-    try:
-        agent = socketio.test_client(app, namespace=NAMESPACE)
-        for hello in ({"site": "hall", "kiosk": "k1"}, {"site": "hall", "kiosk": "k1", "token": "guess"}):
-            answer = agent.emit("agent_hello", hello, namespace=NAMESPACE, callback=True)
-            assert answer["error"]["code"] == "invalid_token"
-        answer = agent.emit("agent_hello", {"site": "hall", "kiosk": "k1", "token": "s3cret-token"},
-                            namespace=NAMESPACE, callback=True)
-        assert answer["ok"] is True
-    finally:
-        stop(app)
-
-
 def test_jobs_left_open_by_a_stopped_server_fail_when_it_starts_again(database_url):
     import datetime as dt
 
@@ -230,7 +222,8 @@ def test_jobs_left_open_by_a_stopped_server_fail_when_it_starts_again(database_u
     stop(first)
 
     later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=5)
-    second = make_app(database_url, agent_hall(), PRINT_ACK_SECONDS=20, CLOCK=lambda: later)
+    second = make_app(database_url, agent_hall(), PRINT_ACK_SECONDS=20, CLOCK=lambda: later,
+                      DEVICE_TOKENS=TOKENS)
     try:
         job = job_status(second.test_client(), ticket["print_job"])
         assert job == {"id": ticket["print_job"], "status": "failed", "reason": INTERRUPTED}

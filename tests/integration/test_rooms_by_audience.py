@@ -19,12 +19,14 @@ from tests.support.small_hall import small_hall
 
 W = "/api/v1/sites/hall/windows"
 PRIVATE_KEYS = {"ticket_id", "clerk", "address", "since"}
+LOBBY_TOKEN = "lobby-token-0123456789abcdef"  # the lobby display's own: only it may report its sound
 
 
 @pytest.fixture
 def app(database_url):
     # A file printer: the kiosk prints into a file, so print jobs and their events are real.
-    app = make_app(database_url, small_hall(printer=PrinterConfig(type="dummy")), PRINTER_POLL_SECONDS=3600)
+    app = make_app(database_url, small_hall(printer=PrinterConfig(type="dummy")), PRINTER_POLL_SECONDS=3600,
+                   DEVICE_TOKENS={"hall/display/lobby": LOBBY_TOKEN})
     yield app
     stop(app)
 
@@ -60,7 +62,8 @@ def busy_morning(app, client, clerk) -> list[str]:
     client.post(f"{W}/w1/finish", json={"outcome": "accepted"}, headers=clerk)
     hall(app).handle(RecordPrinterState("hall", "k1", "paper_out", "缺纸 / out of paper", "2026-01-05T01:00:00Z"))
     screen = socketio.test_client(app)
-    screen.emit("screen_status", {"site": "hall", "display": "lobby", "audio": "blocked"}, callback=True)
+    report = {"site": "hall", "display": "lobby", "audio": "blocked", "token": LOBBY_TOKEN}
+    screen.emit("screen_status", report, callback=True)
     return ids
 
 
@@ -156,7 +159,8 @@ def test_a_window_read_shows_the_ticket_id_and_clerk_to_staff_only(app, client):
 def test_the_screen_list_shows_where_a_screen_is_to_staff_only(app, client):
     clerk = create_staff(app)
     screen = socketio.test_client(app)
-    screen.emit("screen_status", {"site": "hall", "display": "lobby", "audio": "ok"}, callback=True)
+    screen.emit("screen_status", {"site": "hall", "display": "lobby", "audio": "ok", "token": LOBBY_TOKEN},
+                callback=True)
     anonymous = client.get("/api/v1/sites/hall/screens").get_json()
     staff = client.get("/api/v1/sites/hall/screens", headers=clerk).get_json()
     assert anonymous and not keys(anonymous) & PRIVATE_KEYS

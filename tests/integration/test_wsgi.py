@@ -7,11 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.live_server import device_tokens_file
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_wsgi_entry_wires_the_hall_and_freezes_the_start_heap(tmp_path):
-    env = {**os.environ, "HALL_DATABASE_URL": f"sqlite:///{tmp_path / 'hall.db'}", "HALL_IGNORE_HOURS": "1"}
+    database = f"sqlite:///{tmp_path / 'hall.db'}"
+    tokens, _ = device_tokens_file(None, database, tmp_path)  # the example's k2 prints through an agent
+    env = {**os.environ, "HALL_DATABASE_URL": database, "HALL_IGNORE_HOURS": "1",
+           "HALL_DEVICE_TOKENS": str(tokens)}
     env.pop("HALL_REDIS_URL", None)
     script = ("import gc\n"
               "from server.wsgi import app\n"

@@ -4,11 +4,13 @@ and crash tests. ``restart()`` stops it and starts it again on the same port and
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,6 +25,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def device_tokens_file(layout: str | None, database_url: str,
+                       folder: Path | None = None) -> tuple[Path, dict]:
+    """A device token file for the layout's kiosks, agents and screens (the servers of one hall, i.e. of one
+    database, share it, as they would in production), and its tokens."""
+    from layout.loader import load_layout
+    from server.config import DEFAULT_LAYOUT
+    from server.device_tokens import issue_missing
+
+    folder = folder or Path(tempfile.gettempdir())
+    name = hashlib.sha256(f"{layout}|{database_url}".encode()).hexdigest()[:16]
+    path = folder / f"device_tokens-{name}.json"
+    return path, issue_missing(load_layout(layout or str(DEFAULT_LAYOUT)), path)
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.05, message: str = "condition"):
@@ -48,6 +64,11 @@ class LiveServer:
             "HALL_HOST": "127.0.0.1", "HALL_PORT": str(self.port), "PYTHONUNBUFFERED": "1",
             **({"HALL_LAYOUT": layout} if layout else {}), **(extra_env or {}),
         }
+        self.device_tokens: dict[str, str] = {}
+        if "HALL_DEVICE_TOKENS" not in (extra_env or {}):
+            tokens_path, self.device_tokens = device_tokens_file(layout, database_url,
+                                                                 log_path.parent if log_path else None)
+            self.env["HALL_DEVICE_TOKENS"] = str(tokens_path)
         self.workers = workers
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -86,6 +107,10 @@ class LiveServer:
     def restart(self, kill: bool = False) -> LiveServer:
         self.stop(kill=kill)
         return self.start()
+
+    def token(self, site: str, kind: str, ident: str) -> str:
+        """The device token of a kiosk, display or window screen (kind: kiosk, display, window)."""
+        return self.device_tokens[f"{site}/{kind}/{ident}"]
 
     def add_user(self, username: str, password: str, role: str = "clerk") -> None:
         subprocess.run([sys.executable, "-m", "flask", "--app", "server", "user", "add", username, "--role", role],

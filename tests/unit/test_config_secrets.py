@@ -69,7 +69,8 @@ def test_without_a_configured_key_the_demo_keeps_a_generated_one_in_instance(tmp
 
 
 def test_the_placeholder_agent_token_is_refused(monkeypatch, tmp_path):
-    monkeypatch.setenv("HALL_AGENT_TOKEN", example_value("HALL_AGENT_TOKEN"))
+    # Any HALL_AGENT_TOKEN is refused now (each kiosk has its own token: test_agent_tokens.py).
+    monkeypatch.setenv("HALL_AGENT_TOKEN", "CHANGE-ME-ANOTHER-RANDOM-STRING")
     with pytest.raises(ValueError, match="HALL_AGENT_TOKEN"):
         from_environment(tmp_path)
 

@@ -27,11 +27,18 @@
     line.hidden = !message;
   }
 
+  // The screen's device token, from its address (…/display/<site>/<display>#token=…): never sent to the
+  // server with the page request, only in its screen_status reports.
+  function deviceToken() {
+    return new URLSearchParams(root.location.hash.slice(1)).get("token");
+  }
+
   function start(handlers) {
     const config = readConfig();
     const sound = new root.ScreenSound(config, {
       button: $("sound-button"),
       onProblem: showProblem,
+      token: deviceToken(),
     });
     const stream = new root.SiteStream({
       site: config.site,
@@ -52,5 +59,5 @@
     return { config, stream, sound };
   }
 
-  root.ScreenCommon = { start, readConfig, showProblem };
+  root.ScreenCommon = { start, readConfig, showProblem, deviceToken };
 })(typeof window !== "undefined" ? window : globalThis);

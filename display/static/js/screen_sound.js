@@ -2,9 +2,10 @@
  * ScreenSound: the voice of a screen. Builds the Announcer (announcer.js) from the screen's voice
  * config, shows the "点击开启声音" button while the browser blocks sound, and reports the audio
  * state to the server (`screen_status`) after every (re)connect and every change, so the clerks
- * hear of a muted TV.
+ * hear of a muted TV. Only a screen opened with its device token (`#token=…` in its address) reports:
+ * the server refuses reports without it; a screen told to slow down reports again after `retry_after`.
  *
- *   const sound = new ScreenSound(config, {button, stream});
+ *   const sound = new ScreenSound(config, {button, stream, token});
  *   sound.announce(call);     // a `called` event
  *   sound.report();           // after the stream is live again
  */
@@ -12,10 +13,12 @@
   "use strict";
 
   class ScreenSound {
-    constructor(config, { button, stream, onProblem }) {
+    constructor(config, { button, stream, onProblem, token }) {
       this.config = config;
       this.button = button;
       this.stream = stream || null;
+      this.token = token || null;
+      this._retryTimer = null;
       this.onProblem = onProblem || ((message) => console.error(message));
       this.announcer = null;
       this.status = null; // ok | blocked | no_voice; null while the voice pack loads
@@ -58,6 +61,7 @@
 
     attach(stream) {
       this.stream = stream;
+      if (stream.socket) stream.socket.on("screen_status_error", (payload) => this._refused(payload));
     }
 
     announce(call) {
@@ -71,13 +75,26 @@
     }
 
     report() {
-      if (!this.stream || this.status === null) return;
+      // Without a token this is a viewer, not the hall's screen: it shows the calls and says nothing.
+      if (!this.stream || this.status === null || !this.token) return;
+      clearTimeout(this._retryTimer);
       this.stream.emit("screen_status", {
         site: this.config.site,
         display: this.config.display,
         kind: this.config.kind,
         audio: this.status,
+        token: this.token,
       });
+    }
+
+    _refused(payload) {
+      const error = (payload && payload.error) || {};
+      if (error.code === "too_many_reports") {
+        clearTimeout(this._retryTimer);
+        this._retryTimer = setTimeout(() => this.report(), (error.retry_after || 1) * 1000);
+      } else {
+        this.onProblem(`${error.message}（${error.code}）`); // a wrong token: the installer sees why at once
+      }
     }
 
     _setStatus(status) {

@@ -14,7 +14,14 @@
   const IDLE_MS = 30000;
   const TICKET_PROBLEM_MS = 90000; // a ticket that did not print stays long enough to be photographed
   const JOB_POLL_MS = 1500;
-  const ISSUE_TIMEOUT_MS = 15000;
+  // One press: up to ISSUE_ATTEMPTS tries of ISSUE_ATTEMPT_MS each, all with the press's Idempotency-Key, so
+  // a retry after a lost answer gets the ticket the first try made, never a second one.
+  const ISSUE_ATTEMPT_MS = 6000;
+  const ISSUE_ATTEMPTS = 2;
+  const ISSUE_RETRY_PAUSE_MS = 800;
+  // This kiosk's device token, from its address (/kiosk/<site>/<kiosk>#token=…): the fragment is never sent
+  // to the server with the page request, so it stays out of the access logs.
+  const DEVICE_TOKEN = new URLSearchParams(window.location.hash.slice(1)).get("token");
   const JOB_POLL_LIMIT_MS = 60000;
   const CATALOGUE_MAX_AGE_MS = 10 * 60000;
   // A printer state in which a ticket would not come out; a print job not decided yet; how far a job
@@ -314,33 +321,52 @@
     $("issue-normal").textContent = busy ? t("busy") : t("issue");
   }
 
+  // 128 random bits; crypto.randomUUID needs a secure context, which a kiosk on http://hall-server is not.
+  function newIssueKey() {
+    const bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+
+  // The answer of one try, or null when it is worth trying again (no answer, or the server was unwell).
+  async function tryIssue(request) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), ISSUE_ATTEMPT_MS); // never leave the citizen waiting
+    try {
+      const url = `/api/v1/sites/${encodeURIComponent(SITE)}/tickets`;
+      const response = await fetch(url, { ...request, signal: abort.signal });
+      const body = await response.json().catch(() => null);
+      return response.status >= 502 && response.status <= 504 ? null : { status: response.status, body };
+    } catch (error) {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function issue(priority) {
     if (state.busy || !state.item) return; // a double tap must not take two tickets
     setIssuing(true);
-    let response;
-    let body;
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), ISSUE_TIMEOUT_MS); // never leave the citizen waiting
-    try {
-      response = await fetch(`/api/v1/sites/${encodeURIComponent(SITE)}/tickets`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ service: state.item.id, priority: priority || null, kiosk: KIOSK }),
-        signal: abort.signal,
-      });
-      body = await response.json().catch(() => null);
-    } catch (error) {
-      clearTimeout(timer);
-      setIssuing(false);
-      return openDialog(t("issue_failed"), t("network_error"));
+    const headers = { "Content-Type": "application/json", "Idempotency-Key": newIssueKey() };
+    if (DEVICE_TOKEN) headers["X-Kiosk-Token"] = DEVICE_TOKEN;
+    const request = {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ service: state.item.id, priority: priority || null, kiosk: KIOSK }),
+    };
+    let answer = null;
+    for (let attempt = 1; attempt <= ISSUE_ATTEMPTS && answer === null; attempt += 1) {
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, ISSUE_RETRY_PAUSE_MS));
+      answer = await tryIssue(request); // the same key each time: a retry answers the first try's ticket
     }
-    clearTimeout(timer);
     setIssuing(false);
-    if (response.status !== 201 || !body) {
-      const message = body && body.error ? body.error.message : t("network_error");
+    if (answer === null) return openDialog(t("issue_failed"), t("network_error"));
+    // 201: a new ticket; 200: the ticket an earlier try of this press made (its answer was lost).
+    if ((answer.status !== 201 && answer.status !== 200) || !answer.body) {
+      const message = answer.body && answer.body.error ? answer.body.error.message : t("network_error");
       return openDialog(t("issue_failed"), message);
     }
-    showTicket(body);
+    showTicket(answer.body);
   }
 
   // -- the ticket screen ----------------------------------------------------------------------

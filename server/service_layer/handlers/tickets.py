@@ -1,17 +1,23 @@
-"""Issuing a ticket: numbered per queue and local day in one statement, printed after the commit."""
+"""Issuing a ticket: numbered per queue and local day in one statement, printed after the commit.
+
+With an idempotency key (a kiosk's retry after a timeout), the key is claimed first, in the same
+transaction as the ticket: a second request with the key answers the first one's ticket, never a new one,
+even when both run at once (the claim waits for the other transaction: ``store.claim_idempotency_key``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from layout.model import Site
 from server.domain import errors
 from server.domain.commands import IssueTicket
-from server.domain.errors import NotFound
+from server.domain.errors import BadRequest, NotFound
 from server.domain.events import TicketIssued, WaitingChanged
 from server.domain.hours import is_open
 from server.domain.numbering import format_number
 from server.domain.routing import route
 from server.models import PrintJob, Ticket
+from server.repository import Repository
 from server.service_layer.context import HallContext
 from server.service_layer.unit_of_work import UnitOfWork
 from server.service_layer.views import ticket_view
@@ -30,18 +36,24 @@ def issue_ticket(command: IssueTicket, uow: UnitOfWork, ctx: HallContext) -> dic
         if kiosk is None:
             raise NotFound("kiosk", command.kiosk)
     now = ctx.now()
+    repo = uow.repository
+    ticket_id = None
+    if command.idempotency_key is not None:
+        ticket_id = ctx.new_id()
+        holder = repo.claim_idempotency_key(site.id, command.idempotency_key, ticket_id, now)
+        if holder != ticket_id:
+            return _replay(repo, ctx, site, command, holder)
     if not ctx.ignore_hours and not is_open(site, now.replace(tzinfo=dt.UTC)):
         raise errors.HallClosed()
     day = ctx.today(site)
     queue = site.queue(route(site, service.id, day).queue)
-    repo = uow.repository
     if service.daily_cap is not None and repo.next_counter(site.id, f"service:{service.id}", day) > service.daily_cap:
         raise errors.DailyCapReached()
     sequence = repo.next_counter(site.id, f"queue:{queue.id}", day)
     if queue.daily_cap is not None and sequence > queue.daily_cap:
         raise errors.DailyCapReached()
-    ticket = Ticket(id=ctx.new_id(), site=site.id, number=format_number(queue.prefix, sequence), day=day,
-                    service=service.id, queue=queue.id, priority_class=command.priority, status="waiting",
+    ticket = Ticket(id=ticket_id or ctx.new_id(), site=site.id, number=format_number(queue.prefix, sequence),
+                    day=day, service=service.id, queue=queue.id, priority_class=command.priority, status="waiting",
                     issued_at=now, kiosk=command.kiosk, recalls=0)
     repo.add(ticket)
     repo.flush()
@@ -55,4 +67,19 @@ def issue_ticket(command: IssueTicket, uow: UnitOfWork, ctx: HallContext) -> dic
         repo.flush()
         view["print_job"] = job.id
     uow.record(TicketIssued(site.id, ticket=view, kiosk=command.kiosk, print_job=job.id if job else None))
+    return view
+
+
+def _replay(repo: Repository, ctx: HallContext, site: Site, command: IssueTicket, ticket_id: str) -> dict:
+    """The ticket an earlier request with the same key made, as it is now; nothing is issued or printed."""
+    ticket = repo.ticket(ticket_id)
+    asked = (site.id, command.service, command.priority, command.kiosk)
+    if ticket is None or (ticket.site, ticket.service, ticket.priority_class, ticket.kiosk) != asked:
+        raise BadRequest("idempotency_key_reused", "同一 Idempotency-Key 已用于另一张号票的请求 / this "
+                                                   "Idempotency-Key was used for a different ticket request")
+    view = ticket_view(repo, ctx, site, ticket)
+    job = repo.first_print_job(ticket.id)
+    if job is not None:
+        view["print_job"] = job
+    view["replayed"] = True
     return view
