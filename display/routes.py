@@ -64,7 +64,7 @@ def screens(site_id: str):
     """The screens connected to this server process now, with their sound state; where they are
     (address, since when) only for staff."""
     site = hall().site(site_id)
-    staff = optional_staff() is not None
+    staff = optional_staff(site.id) is not None
     connected = screen_registry().screens(site.id)
     for screen in connected:
         screen.pop("sid")

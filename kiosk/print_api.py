@@ -51,7 +51,7 @@ def reprint_job(site_id: str, job_id: int):
 
 
 @api.post("/tickets/<ticket_id>/reprint")
-@require_staff
+@require_staff(ticket_arg="ticket_id")
 def reprint_ticket(ticket_id: str):
     body = json_body(optional={"kiosk": str})
     return jsonify(_printing().reprint_ticket(ticket_id, body.get("kiosk"))), 201

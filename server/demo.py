@@ -1,12 +1,13 @@
-"""Before `make run` serves: bring the schema up to date, make a demo clerk if there is no account,
-and print where the screens are."""
+"""Before `make run` serves: bring the schema up to date, make a demo clerk if the database is the demo's
+(SQLite) and has no account, and print where the screens are. A PostgreSQL database is a real hall's: it
+gets no account with a published password."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from server.app import create_app
 from server.auth import add_user
@@ -17,13 +18,31 @@ from server.wiring import hall
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-clerk-2026"
 
 
+def demo_account(app) -> list[str]:
+    """Make the demo clerk when the database is SQLite and has no account; what the banner says about it."""
+    db = hall(app).db
+    if not db.is_sqlite:
+        return ["No demo account on PostgreSQL: create accounts with "
+                "`flask --app server user add NAME --role clerk|manager|backoffice|admin`"]
+    with db.write() as session:
+        created = not session.scalar(select(func.count()).select_from(User))
+        if created:
+            add_user(session, DEMO_USER, DEMO_PASSWORD, "clerk")
+        # Earlier versions made the demo account an admin; its password is published.
+        demoted = session.execute(update(User).where(User.username == DEMO_USER, User.role == "admin")
+                                  .values(role="clerk", token_version=User.token_version + 1)).rowcount
+    if created:
+        return [f"Demo account: {DEMO_USER} / {DEMO_PASSWORD} (a clerk of every site; made because this SQLite "
+                "database had no account)"]
+    if demoted:
+        return [f"Demo account {DEMO_USER} is a clerk now (it was an admin, with a published password)"]
+    return []
+
+
 def main() -> None:
     app = create_app()
     wiring = hall(app)
-    with wiring.db.write() as session:
-        created = not session.scalar(select(func.count()).select_from(User))
-        if created:
-            add_user(session, DEMO_USER, DEMO_PASSWORD, "admin")
+    account_lines = demo_account(app)
     base = f"http://{os.environ.get('HALL_HOST', '127.0.0.1')}:{os.environ.get('HALL_PORT', '5000')}"
     # The demo makes its own device tokens (kept in instance/ beside the secret key) and shows them below.
     tokens = issue_missing(wiring.layout, Path(app.config["DEVICE_TOKENS_FILE"]))
@@ -33,9 +52,10 @@ def main() -> None:
         print("HALL_IGNORE_HOURS=1: opening hours are ignored so the demo takes tickets at any hour.")
     print(f"Database: {app.config['DATABASE_URL']}")
     print(f"Layout:   {app.config['LAYOUT']}")
-    if created:
-        print(f"Demo account: {DEMO_USER} / {DEMO_PASSWORD} (admin; create real ones with "
-              "`flask --app server user add NAME --role clerk`)")
+    for line in account_lines:
+        print(line)
+    print("Accounts: `flask --app server user add NAME --role R [--site SITE]... [--department DEPT]`, "
+          "`user list`, `user disable NAME`, `user passwd NAME`")
     for site in wiring.layout.sites:
         print(f"\n{site.name} ({site.id})")
         for kiosk in site.kiosks:

@@ -13,6 +13,7 @@ from flask import request
 from flask_socketio import SocketIO, join_room, leave_room, rooms
 
 from server.auth import actor_from_token
+from server.domain.access import check_site
 from server.domain.errors import DomainError, NotFound
 from server.publisher import ROOM_PREFIXES, kiosk_room, public_room, staff_room, ticket_room
 from server.validation import fields
@@ -33,7 +34,7 @@ def subscribe(socketio: SocketIO, data: object) -> dict:
             raise NotFound("kiosk", kiosk_id)
         staff = message.get("token") is not None
         if staff:
-            actor_from_token(message["token"])
+            check_site(actor_from_token(message["token"]), site.id)
         ticket = services.queries.ticket_fields(site.id, message["ticket"]) if message.get("ticket") else None
     except DomainError as error:
         socketio.emit("subscribe_error", error.payload(), to=request.sid)

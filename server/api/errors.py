@@ -29,7 +29,9 @@ def wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return error_response(error.status, error.code, error.message)
+        response = error_response(error.status, error.code, error.message)
+        response.headers.update(getattr(error, "headers", None) or {})  # e.g. Retry-After of a throttled login
+        return response
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):

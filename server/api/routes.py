@@ -9,7 +9,7 @@ from flask import current_app, g, jsonify, request
 from server.api import bp
 from server.api.issuing import REPLAYED_HEADER, from_a_kiosk, idempotency_key, issuing_kiosk
 from server.api.validation import json_body
-from server.auth import login, optional_staff, require_staff
+from server.auth import login, optional_staff, require_staff, require_window_staff
 from server.domain import commands
 from server.domain.events import Event
 from server.extensions import limiter
@@ -84,7 +84,7 @@ def auth_me():
 
 @bp.get("/sites/<site_id>/windows/<window_id>")
 def window(site_id: str, window_id: str):
-    return jsonify(hall().queries.window(site_id, window_id, staff=optional_staff() is not None))
+    return jsonify(hall().queries.window(site_id, window_id, staff=optional_staff(site_id) is not None))
 
 
 def _window_action(command_type: type[commands.WindowCommand], site_id: str, window_id: str, **values):
@@ -93,26 +93,26 @@ def _window_action(command_type: type[commands.WindowCommand], site_id: str, win
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/open")
-@require_staff
+@require_window_staff
 def open_window(site_id: str, window_id: str):
     return jsonify(_window_action(commands.OpenWindow, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/pause")
-@require_staff
+@require_window_staff
 def pause_window(site_id: str, window_id: str):
     body = json_body(optional={"reason": str})
     return jsonify(_window_action(commands.PauseWindow, site_id, window_id, reason=body.get("reason")))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/close")
-@require_staff
+@require_window_staff
 def close_window(site_id: str, window_id: str):
     return jsonify(_window_action(commands.CloseWindow, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/call-next")
-@require_staff
+@require_window_staff
 def call_next(site_id: str, window_id: str):
     ticket = _window_action(commands.CallNext, site_id, window_id)
     if ticket is None:
@@ -121,25 +121,25 @@ def call_next(site_id: str, window_id: str):
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/recall")
-@require_staff
+@require_window_staff
 def recall(site_id: str, window_id: str):
     return jsonify(_window_action(commands.Recall, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/no-show")
-@require_staff
+@require_window_staff
 def no_show(site_id: str, window_id: str):
     return jsonify(_window_action(commands.NoShow, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/start")
-@require_staff
+@require_window_staff
 def start(site_id: str, window_id: str):
     return jsonify(_window_action(commands.Start, site_id, window_id))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/finish")
-@require_staff
+@require_window_staff
 def finish(site_id: str, window_id: str):
     body = json_body(required={"outcome": str}, optional={"missing": list})
     reason = body.get("reason")
@@ -155,7 +155,7 @@ def finish(site_id: str, window_id: str):
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/transfer")
-@require_staff
+@require_window_staff
 def transfer(site_id: str, window_id: str):
     body = json_body(required={"service": str})
     return jsonify(_window_action(commands.Transfer, site_id, window_id, service=body["service"]))

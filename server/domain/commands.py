@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a logged-in account."""
+    """Who acts: a logged-in account; ``sites`` None serves every site (see ``server.domain.access``)."""
 
     id: int
     username: str
     role: str
+    sites: tuple[str, ...] | None = None
+    department: str | None = None  # a backoffice account's department
 
 
 @dataclass(frozen=True)
