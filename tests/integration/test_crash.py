@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.perf.clients import DisplayClient, FailoverSession, LoadRecord, clerk_loop, kiosk_loop
+from tests.perf.clients import DisplayClient, FailoverSession, LoadRecord, clerk_loop, kiosk_loop, staff_token
 from tests.support.live_server import LiveServer, wait_until
 
 pytestmark = pytest.mark.slow
@@ -81,8 +81,8 @@ def test_killing_one_of_two_processes_loses_nothing(postgres_url, redis_url, tmp
     try:
         server_a.add_user(CLERK, CLERK_PASSWORD)
         headers = server_b.login(CLERK, CLERK_PASSWORD)
-        display_b = DisplayClient(server_b.url, SITE, "lobby", gap_hold=0.5).start()
-        display_a = DisplayClient(server_a.url, SITE, "lobby", gap_hold=0.5).start()
+        display_b = DisplayClient(server_b.url, SITE, "lobby", gap_hold=0.5, token=staff_token(headers)).start()
+        display_a = DisplayClient(server_a.url, SITE, "lobby", gap_hold=0.5, token=staff_token(headers)).start()
         displays += [display_b, display_a]
         both = [server_a.url, server_b.url]
         record, stop = LoadRecord(), threading.Event()
@@ -124,7 +124,7 @@ def test_killing_the_embedded_single_process_loses_nothing(tmp_path):
     try:
         server.add_user(CLERK, CLERK_PASSWORD)
         headers = server.login(CLERK, CLERK_PASSWORD)
-        display = DisplayClient(server.url, SITE, "lobby").start()
+        display = DisplayClient(server.url, SITE, "lobby", token=staff_token(headers)).start()
         record, stop = LoadRecord(), threading.Event()
         threads = run_load(lambda index: [server.url], lambda index: [server.url], headers, record, stop)
         try:

@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.perf.clients import DisplayClient, FailoverSession
+from tests.perf.clients import DisplayClient, FailoverSession, staff_token
 from tests.support.live_server import ROOT, LiveServer, free_port, wait_until
 
 pytestmark = pytest.mark.slow
@@ -57,10 +57,11 @@ def call(url: str, headers: dict, window: str = "w10") -> dict:
 
 def test_a_screen_on_process_b_hears_a_call_made_on_process_a(two_processes):
     server_a, server_b = two_processes
-    screen = DisplayClient(server_b.url, SITE, "lobby").start()
+    headers = server_a.login(CLERK, CLERK_PASSWORD)
+    screen = DisplayClient(server_b.url, SITE, "lobby", token=staff_token(headers)).start()
     try:
         ticket = issue(server_a.url)
-        called = call(server_a.url, server_a.login(CLERK, CLERK_PASSWORD))
+        called = call(server_a.url, headers)
         assert called["id"] == ticket["id"]
         wait_until(lambda: screen.seen([ticket["id"]]), 5, 0.02, "the call on the screen at B")
         event = screen.calls[ticket["id"]]
@@ -143,13 +144,14 @@ def _answers(url: str) -> bool:
 
 def test_through_nginx_a_polling_screen_upgrades_and_moves_to_the_survivor(two_processes, nginx):
     # Default transports: long-polling first, then the WebSocket upgrade — only works if sticky.
-    screen = DisplayClient(nginx, SITE, "lobby", transports=("polling", "websocket"), gap_hold=0.3).start()
-    polling_only = DisplayClient(nginx, SITE, "lobby", transports=("polling",)).start()
+    login = FailoverSession([nginx]).post("/api/v1/auth/login", json={
+        "username": CLERK, "password": CLERK_PASSWORD}).json()
+    headers = {"Authorization": f"Bearer {login['token']}"}
+    screen = DisplayClient(nginx, SITE, "lobby", transports=("polling", "websocket"), gap_hold=0.3,
+                           token=login["token"]).start()
+    polling_only = DisplayClient(nginx, SITE, "lobby", transports=("polling",), token=login["token"]).start()
     try:
         wait_until(lambda: screen.sio.transport() == "websocket", 5, 0.05, "the WebSocket upgrade through nginx")
-        headers = FailoverSession([nginx]).post("/api/v1/auth/login", json={
-            "username": CLERK, "password": CLERK_PASSWORD}).json()
-        headers = {"Authorization": f"Bearer {headers['token']}"}
         first = issue(nginx)
         assert call(nginx, headers)["id"] == first["id"]
         wait_until(lambda: screen.seen([first["id"]]) and polling_only.seen([first["id"]]), 5, 0.02,

@@ -23,7 +23,7 @@ from server.app import stop
 from server.domain.commands import RecordPrinterState
 from server.wiring import hall
 from tests.conftest import create_staff, make_app
-from tests.perf.clients import DisplayClient
+from tests.perf.clients import DisplayClient, staff_token
 from tests.support.live_server import ROOT, LiveServer, free_port, wait_until
 
 LAYOUT = str(ROOT / "tests" / "perf" / "big_hall.yaml")
@@ -251,8 +251,8 @@ def test_with_redis_down_or_frozen_calls_commit_quickly_and_screens_catch_up(pos
         server_a, server_b = servers
         server_a.add_user("ops-clerk", "ops-clerk-password")
         headers = server_a.login("ops-clerk", "ops-clerk-password")
-        screen_a = DisplayClient(server_a.url, "big", "lobby").start()
-        screen_b = DisplayClient(server_b.url, "big", "lobby").start()
+        screen_a = DisplayClient(server_a.url, "big", "lobby", token=staff_token(headers)).start()
+        screen_b = DisplayClient(server_b.url, "big", "lobby", token=staff_token(headers)).start()
         screens += [screen_a, screen_b]
         base = f"{server_a.url}/api/v1/sites/big/windows/w10"
         assert requests.post(f"{base}/open", headers=headers, timeout=5).status_code == 200
@@ -339,7 +339,7 @@ def test_a_screen_that_stops_reading_never_slows_a_clerk(tmp_path):
         server.add_user("ops-clerk", "ops-clerk-password")
         headers = server.login("ops-clerk", "ops-clerk-password")
         stalled = stalled_screen(server.url, "big")
-        screen = DisplayClient(server.url, "big", "lobby").start()
+        screen = DisplayClient(server.url, "big", "lobby", token=staff_token(headers)).start()
         base = f"{server.url}/api/v1/sites/big/windows/w10"
         assert requests.post(f"{base}/open", headers=headers, timeout=5).status_code == 200
         session = requests.Session()

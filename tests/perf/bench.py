@@ -252,7 +252,7 @@ def summarise(mode: Mode, schedule, outputs: list[dict], usage: list[dict], conn
         delivery, missed = [], 0
         for call in step_calls:
             for screen in arrivals:
-                received = screen.get(call["ticket_id"])
+                received = screen.get(call["key"])
                 if received is None:
                     missed += 1
                 else:

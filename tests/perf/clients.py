@@ -22,8 +22,11 @@ class DisplayClient:
     snapshot); ``arrivals`` maps ticket_id → time.time() when it first arrived live."""
 
     def __init__(self, url: str, site: str, display: str | None = None, transports: tuple[str, ...] = ("websocket",),
-                 record_arrivals: bool = True, gap_hold: float = GAP_HOLD_SECONDS) -> None:
+                 record_arrivals: bool = True, gap_hold: float = GAP_HOLD_SECONDS, token: str | None = None) -> None:
+        # With a staff token the screen hears the staff stream, whose calls carry the ticket ids the tests
+        # and the benchmark match against the clerks' answers (the public stream carries numbers only).
         self.url, self.site, self.display, self.transports = url, site, display, list(transports)
+        self.token = token
         self.record_arrivals, self.gap_hold = record_arrivals, gap_hold
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1.0,
                                    randomization_factor=0.2, request_timeout=5)
@@ -66,7 +69,8 @@ class DisplayClient:
             self.last_seq = None
             self.pending.clear()
             self.gap_since = None
-        message = {"site": self.site, **({"display": self.display} if self.display else {})}
+        message = {"site": self.site, **({"display": self.display} if self.display else {}),
+                   **({"token": self.token} if self.token else {})}
         # Disconnected meanwhile? The reconnect subscribes again.
         with contextlib.suppress(socketio.exceptions.SocketIOError):
             self.sio.emit("subscribe", message)
@@ -116,6 +120,11 @@ class DisplayClient:
     def seen(self, ticket_ids) -> bool:
         with self.lock:
             return all(ticket_id in self.calls for ticket_id in ticket_ids)
+
+
+def staff_token(headers: dict) -> str:
+    """The bearer token of a login's headers, for a staff subscription."""
+    return headers["Authorization"].removeprefix("Bearer ")
 
 
 @dataclass

@@ -29,6 +29,11 @@ class Share:
     total: int  # how many of that role the whole hall has (the rate is split between them)
 
 
+def call_key(number: str, window: str) -> str:
+    """How a lobby screen (the public stream: no ticket ids) tells one call from another."""
+    return f"{number}@{window}"
+
+
 def lower_priority() -> None:
     """Load processes yield the CPU to the server: in a hall the screens and counters are other machines,
     here they share two cores with it, and an equal share would measure the load generator instead."""
@@ -88,8 +93,9 @@ def clerk_worker(share: Share, headers: dict, schedule: Schedule, results) -> No
                 answers[str(response.status_code)] = answers.get(str(response.status_code), 0) + 1
             if response.status_code == 200:
                 with lock:
-                    calls.append({"ticket_id": response.json()["id"], "step": step, "sent": sent,
-                                  "answered": answered})
+                    ticket = response.json()
+                    calls.append({"ticket_id": ticket["id"], "key": call_key(ticket["number"], ticket["window"]),
+                                  "step": step, "sent": sent, "answered": answered})
                 finished = session.post(f"{base}/finish", json={"outcome": "handled"}, headers=headers, timeout=10)
                 with lock:
                     key = f"finish {finished.status_code}"
@@ -182,7 +188,7 @@ class RawScreen:
                 self.socket.send("3")  # Engine.IO pong
             elif frame.startswith('42["called"'):
                 event = json.loads(frame[2:])[1]
-                self.arrivals.setdefault(event["ticket_id"], now)
+                self.arrivals.setdefault(call_key(event["ticket"], event["window"]), now)
             elif frame.startswith('42["snapshot"'):
                 self.snapshots += 1
 
