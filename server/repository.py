@@ -89,4 +89,3 @@ class SqlRepository:
 
     def claim_idempotency_key(self, site: str, key: str, ticket_id: str, now: dt.datetime) -> str:
         return store.claim_idempotency_key(self.session, site, key, ticket_id, now)
-
