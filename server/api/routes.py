@@ -165,11 +165,11 @@ def transfer(site_id: str, window_id: str):
 def cancel_ticket(ticket_id: str):
     """The holder (the id is the proof) or staff (a bearer token) cancels a waiting ticket."""
     site_id = hall().queries.ticket_site(ticket_id)
-    actor = optional_staff()
+    actor = optional_staff(site_id)
     return jsonify(hall().handle(commands.CancelTicket(site_id, ticket_id, actor)))
 
 
 @bp.post("/sites/<site_id>/tickets/<ticket_id>/requeue")
-@require_staff
+@require_window_staff
 def requeue_ticket(site_id: str, ticket_id: str):
     return jsonify(hall().handle(commands.RequeueTicket(site_id, ticket_id, g.actor)))

@@ -176,3 +176,17 @@ def test_the_staff_stream_of_another_site_is_refused_with_forbidden_site(app):
     assert received[0]["args"][0]["error"]["code"] == "forbidden_site"
     assert sio.emit("subscribe", {"site": "hall", "token": token}, callback=True)["audience"] == "staff"
     sio.disconnect()
+
+
+def test_staff_of_another_site_may_not_cancel_a_ticket_and_a_backoffice_account_may_not_requeue(app):
+    client = app.test_client()
+    ticket = client.post(f"{BRANCH}/tickets", json={"service": "company-setup"}).get_json()
+    other_site = account(app, "anna", "--site", "hall")
+    refused = client.post(f"/api/v1/tickets/{ticket['id']}/cancel", headers=other_site)
+    assert refused.status_code == 403 and error_code(refused) == "forbidden_site"
+    backoffice = account(app, "bo", "--role", "backoffice", "--department", "amr")
+    requeue = client.post(f"{BRANCH}/tickets/{ticket['id']}/requeue", headers=backoffice)
+    assert requeue.status_code == 403 and error_code(requeue) == "forbidden_role"
+    branch_clerk = account(app, "mei", "--site", "branch")
+    cancelled = client.post(f"/api/v1/tickets/{ticket['id']}/cancel", headers=branch_clerk)
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
