@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from server.domain.commands import CloseDay
 from server.domain.days import next_day_start
+from server.domain.errors import DomainError
 from server.wiring import HallServices
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,11 @@ class DayCloser:
                 continue
             try:
                 result = self._services.handle(CloseDay(site.id))
-            except Exception:  # the database may be away; the next wake-up tries again
-                log.exception("closing the day of %s failed", site.id)
+            except DomainError as error:  # the database is away or busy (503): the next wake-up tries again
+                log.warning("closing the day of %s waits for the database: %s", site.id, error)
+                continue
+            except Exception:
+                log.exception("closing the day of %s failed; trying again at the next wake-up", site.id)
                 continue
             self._closed[site.id] = today
             if result["cancelled"] or result["windows_closed"]:
