@@ -28,7 +28,12 @@ from server.day_boundary import wire_day_closing
 from server.db import SCHEMA_RETRY_SECONDS, Database
 from server.event_metrics import EventCounter
 from server.extensions import limiter, socketio
-from server.message_queue import HallRedisManager, hold_seconds_from_environment, quick_failing_options
+from server.message_queue import (
+    HallRedisManager,
+    hall_channel,
+    hold_seconds_from_environment,
+    quick_failing_options,
+)
 from server.publisher import SocketPublisher
 from server.schema import upgrade
 from server.service_layer.context import HallContext
@@ -47,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.config.setdefault("DATABASE_LIMITS", limits_from_environment())
     app.config.setdefault("EVENT_HOLD_SECONDS", hold_seconds_from_environment())
+    app.config.setdefault("REDIS_CHANNEL", hall_channel(app.config["DATABASE_URL"]))
     inbound.install(app)  # first: the URL converters hold for every rule added after it
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -79,8 +85,8 @@ def _init_extensions(app: Flask) -> None:
     set_async_mode(app.config["ASYNC_MODE"])
     queue = {}
     if app.config["REDIS_URL"]:
-        hold = app.config["EVENT_HOLD_SECONDS"]
-        queue["client_manager"] = HallRedisManager(app.config["REDIS_URL"], hold_seconds=hold)
+        channel, hold = f"{app.config['REDIS_CHANNEL']}:socketio", app.config["EVENT_HOLD_SECONDS"]
+        queue["client_manager"] = HallRedisManager(app.config["REDIS_URL"], channel, hold_seconds=hold)
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=app.config.get("CORS_ORIGINS"),
                       ping_interval=10, ping_timeout=10, json=app.json, **queue)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
@@ -106,8 +112,8 @@ def _build_hall(app: Flask) -> HallServices:
     if app.config.get("CLOCK") is not None:
         context.clock = app.config["CLOCK"]
     locks, busy = SiteLocks(), app.config["DATABASE_LIMITS"].busy
-    bus = MessageBus(lambda site: SqlUnitOfWork(db, site, TimedLock(locks(site), busy), context.clock), context,
-                     HANDLERS, announcers=[SocketPublisher(socketio)])
+    bus = MessageBus(lambda site: SqlUnitOfWork(db, site, TimedLock(locks(site), busy), context.clock),
+                     context, HANDLERS, announcers=[SocketPublisher(socketio)])
     events = EventCounter()
     bus.subscribe_all(events)
     services_started, services_stopped = [], []

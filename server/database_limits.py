@@ -77,7 +77,8 @@ def limits_from_environment() -> DatabaseLimits:
         except ValueError:
             value = -1.0
         if value <= 0:
-            raise ValueError(f"{variable} 应为正数（秒）/ {variable} must be a positive number of seconds, not {raw!r}")
+            raise ValueError(f"{variable} 应为正数（秒）/ {variable} must be a positive number of seconds, "
+                             f"not {raw!r}")
         values[name] = int(value) if name == "keepalive_idle" else value
     return DatabaseLimits(**values)
 

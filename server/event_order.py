@@ -67,7 +67,8 @@ class RoomSequencer:
                 log.debug("dropped seq %d of %s: the room is at %d", seq, room, state.next)
                 if state.late_in_a_row < RESTART_AFTER_LATE:
                     return
-                log.warning("%s went back from seq %d to %d; following the new numbers", room, state.next, seq)
+                log.warning("%s went back from seq %d to %d; following the new numbers", room, state.next,
+                            seq)
                 state.next, state.held, state.deadline = None, {}, None
             state.late_in_a_row = 0
             if seq in state.held:

@@ -12,7 +12,8 @@ What asks for a reload:
   what each one answered.
 
 Built at start from the layout, and so changed only by a restart: the printer polls and print queues of
-the kiosks (``kiosk.health``, ``kiosk.jobs``). A reload that changes a kiosk's printer says so. Screens
+the kiosks (``kiosk.health``, ``kiosk.jobs``) and the list of sites whose alerts are evaluated on a timer
+(``server.app``). A reload that changes a kiosk's printer, or adds or removes a site, says so. Screens
 already subscribed to a display or site that the new layout drops keep their subscription until they
 subscribe again (then: 404)."""
 
@@ -37,8 +38,9 @@ from server.wiring import HallServices, hall
 
 log = logging.getLogger(__name__)
 EXTENSION = "yichuang.layout_reload"
-CHANNEL = "yichuang:layout"  # reload requests
-REPLIES = "yichuang:layout:replies"  # what each process did
+# Channels on Redis, after the hall's prefix (server.message_queue.hall_channel): reload requests, and what
+# each process did.
+CHANNEL, REPLIES = "layout", "layout:replies"
 LISTEN_RETRY_SECONDS = 2.0
 
 
@@ -73,8 +75,10 @@ class ReloadResult:
 
 
 class LayoutReloader:
-    def __init__(self, services: HallServices, path: str, redis_url: str | None) -> None:
+    def __init__(self, services: HallServices, path: str, redis_url: str | None,
+                 prefix: str = "yichuang") -> None:
         self._services, self.path, self._redis_url = services, path, redis_url
+        self.requests, self.replies = f"{prefix}:{CHANNEL}", f"{prefix}:{REPLIES}"
         self._lock = threading.Lock()
         self._id = uuid.uuid4().hex
         self._stopping = threading.Event()
@@ -100,10 +104,10 @@ class LayoutReloader:
                 result = self._switch(current, new)
             self.last = result
         if result.ok and expected is not None and result.fingerprint != expected:
-            log.warning("layout %s here is %s, not %s as announced: the file changed meanwhile, or this process "
-                        "has another HALL_LAYOUT", self.path, result.fingerprint, expected)
+            log.warning("layout %s here is %s, not %s as announced: the file changed meanwhile, or this "
+                        "process has another HALL_LAYOUT", self.path, result.fingerprint, expected)
         if announce and result.changed:
-            self._publish(CHANNEL, {"request": uuid.uuid4().hex, "origin": self._id,
+            self._publish(self.requests, {"request": uuid.uuid4().hex, "origin": self._id,
                                     "fingerprint": result.fingerprint, "reply": False})
         return result
 
@@ -120,13 +124,17 @@ class LayoutReloader:
             log.info("layout %s unchanged (%s)", self.path, old_print)
             return ReloadResult(True, old_print, counts(new))
         before, after = printers(current), printers(new)
-        restart = tuple(f"kiosk {key}: its printer changed; printer polls and print queues take it after a "
-                        f"restart" for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key))
+        restart = [f"kiosk {key}: its printer changed; printer polls and print queues take it after a restart"
+                   for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key)]
+        old_sites, new_sites = {site.id for site in current.sites}, {site.id for site in new.sites}
+        if old_sites != new_sites:
+            restart.append(f"sites {', '.join(sorted(old_sites ^ new_sites))} added or removed: the alert "
+                           f"timers follow after a restart")
         self._services.context.layout = new  # one assignment: HallServices.layout reads the context's
         log.info("layout reloaded from %s: %s (%s, was %s)", self.path, counts(new), new_print, old_print)
         for note in restart:
             log.warning("layout reloaded: %s", note)
-        return ReloadResult(True, new_print, counts(new), changed=True, restart_needed=restart)
+        return ReloadResult(True, new_print, counts(new), changed=True, restart_needed=tuple(restart))
 
     # -- between processes ---------------------------------------------------------------------------
     def _redis(self, **options):
@@ -154,7 +162,7 @@ class LayoutReloader:
             try:
                 pubsub = self._redis(socket_connect_timeout=2.0, health_check_interval=30).pubsub(
                     ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
+                pubsub.subscribe(self.requests)
                 while not self._stopping.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message is not None:
@@ -174,7 +182,7 @@ class LayoutReloader:
             return
         result = self.reload(announce=False, expected=wanted)
         if request.get("reply"):
-            self._publish(REPLIES, {"request": request.get("request"), **result.view()})
+            self._publish(self.replies, {"request": request.get("request"), **result.view()})
 
 
 def startup_layout(app: Flask) -> Layout:
@@ -200,7 +208,8 @@ def reloader(app: Flask) -> LayoutReloader:
 
 def wire(app: Flask, services: HallServices) -> LayoutReloader:
     """The composition root's call: the reloader of this process, started and stopped with the app."""
-    instance = LayoutReloader(services, app.config["LAYOUT"], app.config.get("REDIS_URL"))
+    instance = LayoutReloader(services, app.config["LAYOUT"], app.config.get("REDIS_URL"),
+                              app.config.get("REDIS_CHANNEL", "yichuang"))
     app.extensions[EXTENSION] = instance
     services.started.append(instance.start)
     services.stopped.append(instance.stop)
@@ -225,5 +234,6 @@ def health(app: Flask) -> dict:
     body: dict = {"fingerprint": fingerprint(layout), "counts": counts(layout)}
     if instance is not None and instance.last is not None:
         last = instance.last
-        body["last_reload"] = {"ok": last.ok, "at": last.at, "changed": last.changed, "problems": len(last.problems)}
+        body["last_reload"] = {"ok": last.ok, "at": last.at, "changed": last.changed,
+                               "problems": len(last.problems)}
     return body

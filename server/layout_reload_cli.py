@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 
 from layout.cli import layout_cli
 from layout.loader import LayoutError, load_layout
-from server.layout_reload import CHANNEL, REPLIES, counts, fingerprint
+from server.layout_reload import counts, fingerprint, reloader
 
 STAYS = "布局有误，运行中的布局保持不变 / the running layout stays"
 
@@ -38,10 +38,10 @@ def reload_command(wait_seconds: float) -> None:
     click.echo(f"OK: {counts(layout)} in {path} (layout {wanted})")
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
-        click.echo("HALL_REDIS_URL is not set, so the server processes cannot be asked from here: reload each "
-                   "with `systemctl reload yichuang@PORT` (SIGHUP)", err=True)
+        click.echo("HALL_REDIS_URL is not set, so the server processes cannot be asked from here: reload "
+                   "each with `systemctl reload yichuang@PORT` (SIGHUP)", err=True)
         raise SystemExit(2)
-    replies, asked = _ask(redis_url, wanted, wait_seconds)
+    replies, asked = _ask(redis_url, reloader(current_app), wanted, wait_seconds)
     if asked == 0:
         click.echo("no server process listens on this Redis: nothing was reloaded", err=True)
         raise SystemExit(2)
@@ -49,20 +49,21 @@ def reload_command(wait_seconds: float) -> None:
         _report(reply)
     serving = sum(1 for reply in replies if reply["ok"] and reply["fingerprint"] == wanted)
     if len(replies) < asked:
-        click.echo(f"{asked - len(replies)} of {asked} processes did not answer within {wait_seconds:g} s", err=True)
+        click.echo(f"{asked - len(replies)} of {asked} processes did not answer within {wait_seconds:g} s",
+                   err=True)
     click.echo(f"{serving} of {asked} server processes serve layout {wanted}")
     raise SystemExit(0 if serving == asked else 1)
 
 
-def _ask(redis_url: str, wanted: str, wait_seconds: float) -> tuple[list[dict], int]:
+def _ask(redis_url: str, channels, wanted: str, wait_seconds: float) -> tuple[list[dict], int]:
     import redis
 
     client = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
     pubsub = client.pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(REPLIES)
+    pubsub.subscribe(channels.replies)
     request = uuid.uuid4().hex
-    asked = client.publish(CHANNEL, json.dumps({"request": request, "origin": "cli", "fingerprint": wanted,
-                                                "reply": True}))
+    message = {"request": request, "origin": "cli", "fingerprint": wanted, "reply": True}
+    asked = client.publish(channels.requests, json.dumps(message))
     replies: list[dict] = []
     deadline = time.monotonic() + wait_seconds
     while len(replies) < asked and (remaining := deadline - time.monotonic()) > 0:
@@ -91,5 +92,6 @@ def _report(reply: dict) -> None:
 
 
 def register(app: Flask) -> None:
-    """Add ``reload`` to the ``layout`` command group (``layout check`` lives in layout/, which knows no server)."""
+    """Add ``reload`` to the ``layout`` command group (``layout check`` lives in layout/, which knows no
+    server)."""
     layout_cli.add_command(reload_command)

@@ -7,6 +7,7 @@ Every event for this process's clients, its own and the other processes', goes t
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import queue
@@ -27,6 +28,22 @@ PUBLISH_BATCH = 200  # messages per pipelined round trip
 NUMBERED_ROOMS = (public_room(""), staff_room(""))  # the rooms whose events carry a gapless seq
 
 
+def hall_channel(database_url: str) -> str:
+    """The Redis channel prefix of one hall, ``yichuang:<key>``: HALL_REDIS_CHANNEL, else a key of the hall's
+    database. Redis pub/sub channels ignore the database number of the URL, so two halls (or a trial and the
+    live hall) on one Redis would otherwise hear each other's events; the processes of one hall read the same
+    environment file, and so the same HALL_DATABASE_URL."""
+    configured = os.environ.get("HALL_REDIS_CHANNEL", "").strip()
+    if configured:
+        return configured
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    where = (url.get_backend_name(), url.host or "", url.port or "", url.database or "",
+             sorted((key, str(value)) for key, value in url.query.items()))
+    return "yichuang:" + hashlib.sha256(repr(where).encode("utf-8")).hexdigest()[:12]
+
+
 def hold_seconds_from_environment() -> float:
     """HALL_EVENT_HOLD_SECONDS: how long an event ahead of a missing seq waits for it (default 0.5 s)."""
     raw = os.environ.get("HALL_EVENT_HOLD_SECONDS", "").strip() or str(DEFAULT_HOLD_SECONDS)
@@ -35,8 +52,8 @@ def hold_seconds_from_environment() -> float:
     except ValueError:
         value = -1.0
     if not 0 < value <= 10:
-        raise ValueError(f"HALL_EVENT_HOLD_SECONDS 应为 0 到 10 秒 / HALL_EVENT_HOLD_SECONDS must be seconds in (0, 10], "
-                         f"not {raw!r}")
+        raise ValueError(f"HALL_EVENT_HOLD_SECONDS 应为 0 到 10 秒 / HALL_EVENT_HOLD_SECONDS must be seconds "
+                         f"in (0, 10], not {raw!r}")
     return value
 
 
@@ -53,7 +70,7 @@ class HallRedisManager(RedisManager):
     """Publishes from a sender task, with timeouts and a short pause after a failure; listens on a
     connection of its own that has no read timeout (it waits for messages) and reconnects within seconds."""
 
-    def __init__(self, url: str, channel: str = "flask-socketio",
+    def __init__(self, url: str, channel: str = "yichuang",
                  hold_seconds: float = DEFAULT_HOLD_SECONDS) -> None:
         super().__init__(url, channel=channel)
         self.sequencer = RoomSequencer(super()._handle_emit, self._run_later, hold_seconds)

@@ -21,7 +21,7 @@ W = "/api/v1/sites/hall/windows"
 QUICK = DatabaseLimits(busy=0.5, connect=2, lock=0.5, statement=2, answer=4)
 
 
-def test_sqlite_a_write_lock_held_by_another_connection_answers_503_database_busy_after_the_busy_timeout(tmp_path):
+def test_sqlite_a_write_lock_held_elsewhere_answers_503_database_busy_after_the_busy_timeout(tmp_path):
     database = tmp_path / "hall.db"
     app = make_app(f"sqlite:///{database}", DATABASE_LIMITS=QUICK)
     client = app.test_client()
@@ -42,7 +42,7 @@ def test_sqlite_a_write_lock_held_by_another_connection_answers_503_database_bus
         stop(app)
 
 
-def test_sqlite_a_write_that_finds_the_lock_taken_goes_through_once_it_is_free_within_the_busy_timeout(tmp_path):
+def test_sqlite_a_write_that_finds_the_lock_taken_goes_through_once_it_is_freed_in_time(tmp_path):
     database = tmp_path / "hall.db"
     app = make_app(f"sqlite:///{database}", DATABASE_LIMITS=DatabaseLimits(busy=5))
     holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)

@@ -16,6 +16,7 @@ import redis as redis_client
 import requests
 
 from server.layout_reload import CHANNEL
+from server.message_queue import hall_channel
 from tests.support.live_server import ROOT, LiveServer, wait_until
 from tests.support.own_redis import OwnRedis
 
@@ -42,8 +43,8 @@ def hall(postgres_url, tmp_path):
     try:
         for server in servers:
             server.start()
-        listeners = redis_client.Redis.from_url(redis.url)
-        wait_until(lambda: dict(listeners.pubsub_numsub(CHANNEL)).get(CHANNEL.encode()) == 2, 10, 0.05,
+        listeners, requests = redis_client.Redis.from_url(redis.url), f"{hall_channel(postgres_url)}:{CHANNEL}"
+        wait_until(lambda: dict(listeners.pubsub_numsub(requests)).get(requests.encode()) == 2, 10, 0.05,
                    "both processes listening for reloads")
         yield layout, servers, redis.url
     finally:
@@ -72,8 +73,8 @@ def reload_command(layout: Path, redis_url: str | None, database_url: str) -> su
     env.pop("HALL_REDIS_URL", None)
     if redis_url:
         env["HALL_REDIS_URL"] = redis_url
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "server", "layout", "reload", "--wait", "15"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-m", "flask", "--app", "server", "layout", "reload", "--wait", "15"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_a_hangup_with_a_broken_file_keeps_every_process_serving_the_running_layout(hall):
@@ -85,9 +86,10 @@ def test_a_hangup_with_a_broken_file_keeps_every_process_serving_the_running_lay
     server_a = servers[0]
     refused = wait_until(lambda: (h := health(server_a))["layout"].get("last_reload") and h, 15, 0.1,
                          "process a to try the file")
-    assert refused["layout"]["last_reload"]["ok"] is False and refused["layout"]["last_reload"]["problems"] == 2
+    last_reload = refused["layout"]["last_reload"]
+    assert last_reload["ok"] is False and last_reload["problems"] == 2
     log = server_a.log_path.read_text(encoding="utf-8")
-    assert f"{layout}: sites[0].timezone: " in log and "no-such-queue" in log, "every problem, file: path: reason"
+    assert f"{layout}: sites[0].timezone: " in log and "no-such-queue" in log, "each problem: file: path: reason"
     assert "the running layout stays" in log
     for server, earlier in zip(servers, before, strict=True):
         now = health(server)
@@ -118,7 +120,8 @@ def test_a_hangup_with_a_good_changed_file_switches_every_process_to_it(hall):
                              timeout=5).status_code == 201
 
 
-def test_the_reload_command_refuses_a_broken_file_then_switches_every_process_to_a_good_one(hall, postgres_url):
+def test_the_reload_command_refuses_a_broken_file_then_switches_every_process_to_a_good_one(hall,
+                                                                                            postgres_url):
     layout, servers, redis_url = hall
     layout.write_text(BROKEN, encoding="utf-8")
     refused = reload_command(layout, redis_url, postgres_url)

@@ -27,8 +27,8 @@ def hall_on_file(tmp_path):
 def test_a_refused_file_leaves_the_running_layout_and_reports_every_problem(hall_on_file, caplog):
     app, layout = hall_on_file
     running = hall(app).layout
-    layout.write_text(ORIGINAL.replace("prefix: A", "prefix: 'A B'", 1).replace("kind: subject", "kind: x", 1),
-                      encoding="utf-8")
+    broken = ORIGINAL.replace("prefix: A", "prefix: 'A B'", 1).replace("kind: subject", "kind: x", 1)
+    layout.write_text(broken, encoding="utf-8")
     result = reloader(app).reload()
     assert not result.ok and not result.changed and len(result.problems) == 2, result.problems
     assert all(problem.startswith(f"{layout}: sites[0].queues[0].") for problem in result.problems)

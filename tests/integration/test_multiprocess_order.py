@@ -65,7 +65,8 @@ def issue_many(urls: list[str], kiosk: int, failures: list[str]) -> None:
     session = requests.Session()
     for number in range(TICKETS_PER_KIOSK):
         url = urls[(kiosk + number) % len(urls)]
-        response = session.post(f"{url}/api/v1/sites/{SITE}/tickets", json={"service": f"s{kiosk % 4}-1"}, timeout=10)
+        response = session.post(f"{url}/api/v1/sites/{SITE}/tickets", json={"service": f"s{kiosk % 4}-1"},
+                                timeout=10)
         if response.status_code != 201:
             failures.append(response.text)
 
@@ -88,7 +89,8 @@ def test_every_subscriber_of_every_process_receives_the_events_in_seq_order(post
         for server in servers:
             server.start()
         servers[0].add_user("order-clerk", "order-clerk-password")
-        token = servers[0].login("order-clerk", "order-clerk-password")["Authorization"].removeprefix("Bearer ")
+        headers = servers[0].login("order-clerk", "order-clerk-password")
+        token = headers["Authorization"].removeprefix("Bearer ")
         for name, server in zip("ab", servers, strict=True):
             subscribers.append((f"public@{name}", RawSubscriber(server.url).start()))
             subscribers.append((f"staff@{name}", RawSubscriber(server.url, token).start()))
@@ -110,7 +112,8 @@ def test_every_subscriber_of_every_process_receives_the_events_in_seq_order(post
         report = {name: (len(s.seqs), s.out_of_order()) for name, s in subscribers}
         print("deliveries, out of order:", report)
         for name, subscriber in subscribers:
-            assert subscriber.out_of_order() == 0, f"{name}: {report[name][1]} of {report[name][0]} out of order"
+            deliveries, late = report[name]
+            assert late == 0, f"{name}: {late} of {deliveries} out of order"
             expected = list(range(subscriber.snapshot_seq + 1, max(subscriber.seqs) + 1))
             assert subscriber.seqs == expected, f"{name}: every seq once, in order"
     finally:

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 LAYOUT = str(ROOT / "tests" / "perf" / "big_hall.yaml")
 TICKETS = "/api/v1/sites/big/tickets"
 LIMITS = {"HALL_DATABASE_CONNECT_TIMEOUT": "2", "HALL_DATABASE_STATEMENT_TIMEOUT": "1",
-          "HALL_DATABASE_LOCK_TIMEOUT": "1", "HALL_DATABASE_ANSWER_TIMEOUT": "2", "HALL_DATABASE_BUSY_TIMEOUT": "2"}
+          "HALL_DATABASE_LOCK_TIMEOUT": "1", "HALL_DATABASE_ANSWER_TIMEOUT": "2",
+          "HALL_DATABASE_BUSY_TIMEOUT": "2"}
 FEW_SECONDS = 6.0  # the answer bound and one connect attempt, with room for a loaded machine
 
 

@@ -34,7 +34,7 @@ def test_a_write_lock_held_by_another_process_blocks_only_writes_and_only_up_to_
     try:
         try:
             assert requests.post(tickets, json={"service": "s0-1"}, timeout=5).status_code == 201
-            holder.execute("BEGIN IMMEDIATE")  # another process (a script, a backup tool) holds the write lock
+            holder.execute("BEGIN IMMEDIATE")  # another process (a script, a tool) holds the write lock
 
             answers: list[tuple[requests.Response, float]] = []
             writer = threading.Thread(target=lambda: answers.append(timed(requests.post, tickets,
@@ -59,8 +59,8 @@ def test_a_write_lock_held_by_another_process_blocks_only_writes_and_only_up_to_
             assert BUSY_TIMEOUT - 0.1 <= seconds < BUSY_TIMEOUT + 1.0, f"answered after {seconds:.2f}s"
 
             health = requests.get(f"{server.url}/healthz", timeout=8)
-            assert health.status_code == 503 and health.json()["checks"]["database"] == "down: database_busy", \
-                "the health check writes, so it sees that writes cannot go through"
+            assert health.status_code == 503, "the health check writes, so it sees that writes cannot go through"
+            assert health.json()["checks"]["database"] == "down: database_busy"
         finally:
             holder.rollback()
             holder.close()
