@@ -14,6 +14,7 @@ QueueKind = Literal["subject", "general", "pickup", "consult"]
 WindowKind = QueueKind
 Authority = Literal["accept", "handle"]  # 受理 only, or 即办 (handle at once)
 PrinterType = Literal["network", "usb", "serial", "file", "cups", "dummy", "agent"]
+Delivery = Literal["pickup", "mail"]  # 出件: handed out at the 综合出件 window, or mailed
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,16 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class ServiceAppointments:
+    """预约: an item bookable in slots of ``slot_minutes``, ``per_slot`` citizens each, up to ``days_ahead``
+    local days ahead (today excluded); what a slot does not offer stays with walk-in tickets."""
+
+    slot_minutes: int = 30
+    per_slot: int = 2
+    days_ahead: int = 7
+
+
+@dataclass(frozen=True)
 class Service:
     """An item (事项) a citizen can take a ticket for."""
 
@@ -73,6 +84,9 @@ class Service:
     area: str | None = None  # kiosk tile this item is listed under (a zone or a theme)
     daily_cap: int | None = None
     name_en: str = ""
+    promised_days: int = 0  # 承诺时限 in working days; 0 for 即办
+    delivery: tuple[Delivery, ...] = ("pickup",)
+    appointments: ServiceAppointments | None = None  # None: not bookable
 
 
 @dataclass(frozen=True)
@@ -170,6 +184,38 @@ class Area:
 
 
 @dataclass(frozen=True)
+class AppointmentRules:
+    """When a booked citizen may check in ([start − early, start + late]) and how much one person may book."""
+
+    early_minutes: int = 30
+    late_minutes: int = 15
+    per_person_per_day: int = 1
+
+
+@dataclass(frozen=True)
+class RatingLevel:
+    level: int  # 5 非常满意 … 1 非常不满意
+    name: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class RatingReason:
+    id: str
+    name: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class RatingRules:
+    """好差评: the form (empty lists take the shipped default) and the rectification deadline of a bad rating."""
+
+    rectify_working_days: int = 5
+    levels: tuple[RatingLevel, ...] = ()
+    reasons: tuple[RatingReason, ...] = ()
+
+
+@dataclass(frozen=True)
 class Site:
     id: str
     name: str
@@ -191,6 +237,10 @@ class Site:
     ticket_notice: str = "过号请重新取号"
     requeue_minutes: float = 30.0  # 过号重排: how long after a no-show a clerk may put the ticket back in line
     name_en: str = ""
+    holidays: tuple[dt.date, ...] = ()  # 法定节假日 falling on weekdays: not working days
+    workdays: tuple[dt.date, ...] = ()  # 调休 make-up days falling on weekends: working days
+    appointments: AppointmentRules = field(default_factory=AppointmentRules)
+    rating: RatingRules = field(default_factory=RatingRules)
 
     def queue(self, queue_id: str) -> Queue | None:
         return next((q for q in self.queues if q.id == queue_id), None)

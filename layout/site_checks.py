@@ -15,6 +15,12 @@ from layout.hall_rules import (
 from layout.model import Site
 from layout.problems import ProblemLog
 from layout.reference_checks import check_references, check_unique_ids
+from layout.reform_rules import (
+    check_appointment_rules,
+    check_calendar,
+    check_rating_form,
+    check_service_terms,
+)
 from layout.site_view import SiteView
 
 _CHECKS = (
@@ -29,6 +35,10 @@ _CHECKS = (
     check_delegations,
     check_kiosks,
     check_displays,
+    check_calendar,
+    check_service_terms,
+    check_appointment_rules,
+    check_rating_form,
 )
 
 
