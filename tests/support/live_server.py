@@ -55,7 +55,8 @@ def wait_until(predicate, timeout: float, interval: float = 0.05, message: str =
 
 class LiveServer:
     def __init__(self, database_url: str, layout: str | None = None, port: int | None = None,
-                 workers: int = 1, extra_env: dict | None = None, log_path: Path | None = None) -> None:
+                 workers: int = 1, extra_env: dict | None = None, log_path: Path | None = None,
+                 prefix: tuple[str, ...] = ()) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -71,12 +72,13 @@ class LiveServer:
             self.env["HALL_DEVICE_TOKENS"] = str(tokens_path)
         self.workers = workers
         self.log_path = log_path
+        self.prefix = prefix  # a command the server runs under, e.g. ("faketime", "-f", "@2026-12-01 15:59:30")
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> LiveServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+            [*self.prefix, sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
              "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "server.wsgi:app"],
             cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True)
         if log is not subprocess.DEVNULL:
