@@ -34,8 +34,11 @@ run: install
 	HALL_IGNORE_HOURS=1 HALL_ASYNC_MODE=gevent $(BIN)/gunicorn -c deploy/gunicorn.conf.py \
 		--workers 1 --bind $(HALL_HOST):$(HALL_PORT) server.wsgi:app
 
+# Two workers (one per core of the reference machine), a test file each at a time: most of the time of the
+# slow tests is spent waiting on servers, sockets and browsers.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install
 	$(BIN)/pytest -q -m "not e2e and not slow"

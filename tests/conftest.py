@@ -15,7 +15,10 @@ from server.wiring import hall
 from tests.support.small_hall import small_hall
 
 POSTGRES_URL = os.environ.get("HALL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("HALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Each pytest-xdist worker has a Redis database of its own (15, 14): a test that flushes one never wipes
+# what a test of the other worker keeps there.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("HALL_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER}")
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true")
 
 
