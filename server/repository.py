@@ -12,7 +12,8 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server import store
+from server import assignment_store, store
+from server.domain.assignments import Assignment
 from server.domain.ordering import CallPlan
 from server.models import PrintJob, Ticket, WindowState
 
@@ -35,6 +36,10 @@ class Repository(Protocol):
     def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None: ...
     def first_print_job(self, ticket_id: str) -> int | None: ...
     def claim_idempotency_key(self, site: str, key: str, ticket_id: str, now: dt.datetime) -> str: ...
+    def active_assignments(self, site: str, day: dt.date, now: dt.datetime) -> dict[str, Assignment]: ...
+    def end_assignment(self, site: str, window: str, now: dt.datetime, by: str | None, reason: str) -> list[int]: ...
+    def add_assignment(self, site: str, assignment: Assignment) -> int: ...
+    def expire_assignments(self, site: str, today: dt.date, now: dt.datetime) -> list[str]: ...
 
 
 class SqlRepository:
@@ -89,3 +94,16 @@ class SqlRepository:
 
     def claim_idempotency_key(self, site: str, key: str, ticket_id: str, now: dt.datetime) -> str:
         return store.claim_idempotency_key(self.session, site, key, ticket_id, now)
+
+    # Window assignments (弹性窗口): the statements of ``server.assignment_store``.
+    def active_assignments(self, site: str, day: dt.date, now: dt.datetime) -> dict[str, Assignment]:
+        return assignment_store.active_assignments(self.session, site, day, now)
+
+    def end_assignment(self, site: str, window: str, now: dt.datetime, by: str | None, reason: str) -> list[int]:
+        return assignment_store.end_window(self.session, site, window, now, by, reason)
+
+    def add_assignment(self, site: str, assignment: Assignment) -> int:
+        return assignment_store.add(self.session, site, assignment)
+
+    def expire_assignments(self, site: str, today: dt.date, now: dt.datetime) -> list[str]:
+        return assignment_store.expire(self.session, site, today, now)

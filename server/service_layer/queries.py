@@ -91,10 +91,11 @@ class HallQueries:
                 calls.sort(key=lambda call: _seq(call, public), reverse=True)
             states = {state.window: state for state in store.window_states(session, site.id)}
             repo = SqlRepository(session)
+            assignments = repo.active_assignments(site.id, today, self._ctx.now())
             windows = {}
             for window in site.windows:
                 state = states.get(window.id) or WindowState(site=site.id, window=window.id, state="closed")
-                view = window_view(repo, self._ctx, site, state)
+                view = window_view(repo, self._ctx, site, state, assignments)
                 windows[window.id] = view if staff else public_payload("window", view)
             return {"seq": seq, "site": site.id, "audience": "staff" if staff else "public",
                     "calls": [_audience_call(call, public) for call in calls],
