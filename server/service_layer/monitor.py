@@ -57,7 +57,6 @@ def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Sit
             "may_serve": list(window.may_serve),
         })
         _assigned(window_rows[-1], site, assignments.get(window.id))
-    _count_assigned_windows(queue_rows, window_rows)
     loads = [QueueLoad(q["id"], q["name"], q["waiting"], q["oldest_wait_s"], q["target_minutes"]) for q in queue_rows]
     helpers = [WindowLoad(w["id"], w["number"], w["state"], tuple(w["queues"]), tuple(w["may_serve"]),
                           sum(waiting.get(queue, 0) for queue in w["queues"])) for w in window_rows]
@@ -77,12 +76,3 @@ def _assigned(row: dict, site: Site, assignment) -> None:
     if assignment is not None:
         row["queues"] = list(assignment.queues)
 
-
-def _count_assigned_windows(queue_rows: list[dict], window_rows: list[dict]) -> None:
-    """An open window assigned to a queue beyond its own list serves it too."""
-    for window in window_rows:
-        if window["state"] != "open" or window["assignment"] is None:
-            continue
-        for queue in queue_rows:
-            if queue["id"] in window["queues"] and queue["id"] not in window["own_queues"]:
-                queue["open_windows"] += 1

@@ -8,11 +8,17 @@ from server.db import Database
 from server.domain.days import day_start
 from server.domain.errors import NotFound
 from server.domain.events import public_payload
-from server.domain.routing import windows_for_queue
 from server.models import Ticket, WindowState
 from server.repository import SqlRepository
 from server.service_layer.context import HallContext
-from server.service_layer.views import NO_WINDOW_OPEN, eta, ticket_fields, ticket_view, window_view
+from server.service_layer.views import (
+    NO_WINDOW_OPEN,
+    eta,
+    serving_windows,
+    ticket_fields,
+    ticket_view,
+    window_view,
+)
 
 
 class HallQueries:
@@ -50,10 +56,12 @@ class HallQueries:
             repo = SqlRepository(session)
             counts = store.waiting_counts(session, site.id, day)
             oldest = store.oldest_waiting(session, site.id, day)
+            assignments = repo.active_assignments(site.id, day, now)
             result = []
             for queue in site.queues:
                 waiting = counts.get(queue.id, 0)
-                open_windows = repo.count_open_windows(site.id, windows_for_queue(site, queue.id), day)
+                open_windows = repo.count_open_windows(site.id, serving_windows(repo, self._ctx, site, queue.id,
+                                                                                assignments), day)
                 first = oldest.get(queue.id)
                 minutes = eta(repo, self._ctx, site, queue.id, waiting, open_windows)
                 result.append({

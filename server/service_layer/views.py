@@ -145,7 +145,7 @@ def eta(repo: Repository, ctx: HallContext, site: Site, queue_id: str, ahead: in
     default service time is the average of the items the queue takes today, delegated ones included."""
     day = ctx.today(site)
     if open_windows is None:
-        open_windows = repo.count_open_windows(site.id, windows_for_queue(site, queue_id), day)
+        open_windows = repo.count_open_windows(site.id, serving_windows(repo, ctx, site, queue_id), day)
     if open_windows == 0:
         return None
     if ahead == 0:
@@ -153,6 +153,15 @@ def eta(repo: Repository, ctx: HallContext, site: Site, queue_id: str, ahead: in
     services = [s.average_minutes for s in services_of_queue(site, queue_id, day)] or [DEFAULT_SERVICE_MINUTES]
     default = sum(services) / len(services)
     return estimate_minutes(ahead, open_windows, repo.recent_durations(site.id, queue_id, day), default)
+
+
+def serving_windows(repo: Repository, ctx: HallContext, site: Site, queue_id: str,
+                    assignments: Mapping[str, Assignment] | None = None) -> tuple[str, ...]:
+    """The queue's own windows, and those a manager assigned to it now (弹性窗口)."""
+    own = windows_for_queue(site, queue_id)
+    if assignments is None:
+        assignments = repo.active_assignments(site.id, ctx.today(site), ctx.now())
+    return own + tuple(assigned_windows(site, assignments, queue_id, own))
 
 
 def window_view(repo: Repository, ctx: HallContext, site: Site, state: WindowState,

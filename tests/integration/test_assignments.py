@@ -76,7 +76,8 @@ def test_an_assigned_window_calls_the_assigned_queue_first_and_its_tickets_list_
     staff, public = staff_subscriber(app), socketio.test_client(app)
     public.emit("subscribe", {"site": "hall"})
     staff.get_received(), public.get_received()
-    assert "w5" not in client.get(f"/api/v1/tickets/{company['id']}").get_json()["windows"]
+    before = client.get(f"/api/v1/tickets/{company['id']}").get_json()
+    assert "w5" not in before["windows"] and before["eta_minutes"] is None, "none of its windows is open"
 
     at(clock, 5)
     reason = "企业登记最久已等候 31 分钟（承诺 30 分钟），5号窗口可协助"
@@ -97,6 +98,9 @@ def test_an_assigned_window_calls_the_assigned_queue_first_and_its_tickets_list_
 
     viewed = client.get(f"/api/v1/tickets/{company['id']}").get_json()
     assert viewed["windows"] == ["w1", "w2", "w5"] and viewed["assigned_windows"] == ["w5"]
+    assert viewed["eta_minutes"] == 0 and viewed["eta_note"] is None, "window 5 serves it now"
+    biz = next(q for q in client.get(f"{SITE}/queues").get_json() if q["id"] == "biz")
+    assert biz["windows_open"] == 1
     later = issue(client, "company-change")
     assert "w5" in later["windows"], "a ticket of the queue issued meanwhile lists the window"
     assert "assigned_windows" not in client.get(f"/api/v1/tickets/{general['id']}").get_json()
