@@ -138,3 +138,16 @@ def test_a_counter_opened_after_the_printer_failed_shows_it_and_reprints_with_on
     wait_until(lambda: len([j for j in requests.get(jobs, headers=clerk, timeout=5).json()
                             if j["ticket"] == ticket["number"]]) == 2, timeout=30, message="the reprint to fail too")
     page.screenshot(path=str(shots(hall) / "counter-printer.png"), full_page=True)
+
+
+def test_the_default_end_of_an_assignment_is_an_hour_away_or_the_hall_s_closing_if_sooner(hall, page):
+    page.goto(f"{hall.url}/manage/{SITE}")
+    hours = [{"days": [1, 2, 3, 4, 5], "opens": "08:30", "closes": "17:30"}]
+    until = page.evaluate("""([hours, moments]) => moments.map((moment) =>
+        BoardAssign.defaultUntil("Asia/Shanghai", hours, new Date(moment)))""",
+                          [hours, ["2026-01-05T01:00:00Z",    # Monday 09:00 in the hall
+                                   "2026-01-05T09:00:00Z",    # Monday 17:00: the hall closes at 17:30
+                                   "2026-01-05T10:00:00Z",    # Monday 18:00, after closing: an hour
+                                   "2026-01-10T09:00:00Z",    # Saturday 17:00, closed all day: an hour
+                                   "2026-01-05T15:30:00Z"]])  # Monday 23:30: not past the day's end
+    assert until == ["10:00", "17:30", "19:00", "18:00", "23:59"]

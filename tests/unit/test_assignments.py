@@ -110,3 +110,15 @@ def test_assign_call_and_expire_through_the_bus():
     assert isinstance(ended, WindowChanged) and ended.assignment is None
     assert hall(ExpireAssignments("hall")) == [], "once"
     assert hall(commands.CallNext("hall", "w5", CLERK))["id"] == general["id"]
+
+
+def test_an_assignment_over_by_the_time_another_is_made_ends_as_expired_and_its_window_is_announced():
+    hall = Hall(helping_hall())
+    open_window(hall, "w2")
+    open_window(hall, "w5")
+    hall(AssignWindow("hall", "w2", MANAGER, ("estate", "biz"), "09:30"))  # its own queues, the other way round
+    hall.now = NINE_UTC + timedelta(minutes=31)
+    hall.announced.clear()
+    hall(AssignWindow("hall", "w5", MANAGER, ("biz",), None))
+    assert [(event.window, event.assignment is None) for event in hall.announced] == [("w2", True), ("w5", False)]
+    assert [(a.window, ended) for _, a, ended in hall.uow.repository.assignments] == [("w2", "expired"), ("w5", None)]

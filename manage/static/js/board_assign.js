@@ -140,7 +140,7 @@
       const window = this._window(suggestion.window);
       const serving = window ? window.queues : [];
       const queues = [suggestion.queue, ...serving.filter((id) => id !== suggestion.queue)];
-      this.pending = { window: suggestion.window, queues, reason: suggestion.reason };
+      this.pending = { window: suggestion.window, queues, reason: String(suggestion.reason || "").slice(0, 200) };
       const dialog = this._ensureDialog();
       dialog.querySelector(".assign-text").textContent =
         `安排 ${window ? `${window.number}号窗口` : suggestion.window} 优先办理“${this._queueName(suggestion.queue)}”队列（之后仍办理本窗口队列）。`;

@@ -28,7 +28,9 @@ def assign_window(command: AssignWindow, uow: UnitOfWork, ctx: HallContext) -> W
     window = ctx.window(site, command.window)
     repo, now, today = uow.repository, ctx.now(), ctx.today(site)
     state = repo.window_state(site.id, window.id, lock=True)
-    repo.expire_assignments(site.id, today, now)  # what is over ends as such, not as "replaced"
+    for other in repo.expire_assignments(site.id, today, now):  # what is over ends as such, not as "replaced"
+        if other != window.id and site.window(other):
+            record_window(uow, ctx, site, repo.window_state(site.id, other))
     if command.queues is None:
         repo.end_assignment(site.id, window.id, now, command.actor.username, UNDONE)
     else:
