@@ -9,9 +9,10 @@ api = Blueprint("manage_api", __name__, url_prefix="/api/v1")
 
 from manage import (  # noqa: E402,F401  (attach the routes to the blueprint)
     alerts_api,
-    assign_api,  # noqa: E402,F401
+    assign_api,
     monitor_api,
     stats_api,
+    window_alerts_api,
 )
 
 

@@ -85,10 +85,20 @@ def test_a_manager_assigns_a_window_from_a_suggestion_and_the_clerk_s_next_call_
     company = issue(hall, "company-setup")
     waited(hall, own, 45)
     waited(hall, company, 40)  # past the company queue's 30-minute promise
+    boss, clerk = hall.login(*MANAGER), hall.login(*CLERK)
+    windows = f"{hall.url}/api/v1/sites/{SITE}/windows"
+    for action in ("open", "close"):  # an event of the site: its alert rules run within a second or so
+        assert requests.post(f"{windows}/w1/{action}", headers=clerk, timeout=5).status_code == 200
+    wait_until(lambda: {a["subject"] for a in requests.get(f"{hall.url}/api/v1/sites/{SITE}/alerts", headers=boss,
+                                                           timeout=5).json() if a["kind"] == "wait_over_target"}
+               == {"biz", "general"}, timeout=20, message="both queues' wait alerts")
 
     counter_at(page, hall, "w5")
     page.click("#open-button")
     expect(page.locator("#state-badge")).to_have_text("开放中")
+    alert_banners = page.locator('#banners .banner[data-key^="alert:"]')
+    expect(alert_banners).to_have_count(1)  # opened before the page: read when it starts
+    expect(alert_banners.first).to_contain_text("民生综合最久已等候 45 分钟")
 
     manager = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
     try:
@@ -109,6 +119,8 @@ def test_a_manager_assigns_a_window_from_a_suggestion_and_the_clerk_s_next_call_
         banner = page.locator('#banners .banner[data-key="assignment"]')
         expect(banner).to_contain_text(f"管理员已安排本窗口协助办理 企业登记 队列，至 {until}", timeout=2000)
         expect(page.locator('#queue-rows tr[data-queue="biz"]')).to_contain_text("协助")
+        expect(alert_banners).to_have_count(2)  # the company queue's wait concerns the window now
+        expect(page.locator("#banners")).to_contain_text("企业登记最久已等候 40 分钟")
         manager.screenshot(path=str(shots(hall) / "board-assigned.png"), full_page=True)
 
         page.keyboard.press("F1")

@@ -245,3 +245,24 @@ def test_a_manager_of_another_site_gets_403_on_monitor_stats_alerts_and_assign(s
         response = getattr(client, method)(path, json=body, headers=headers)
         assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden_site", path
     assert client.get("/api/v1/sites/branch/monitor", headers=headers).status_code == 200, "its own site"
+
+
+def test_a_counter_reads_the_open_alerts_of_the_queues_its_window_serves_now(scene):
+    app, clock = scene
+    client = app.test_client()
+    clerk, _, _ = a_general_ticket_then_a_company_ticket(app, clock)
+    manager = create_staff(app, "boss", role="manager")
+    at(clock, 35)  # G001 and A001 have waited past their queues' 30 minutes
+    hall(app).handle(EvaluateAlerts("hall"))
+
+    def alerts_at(window: str) -> list[tuple[str, str]]:
+        response = client.get(f"{W}/{window}/alerts", headers=clerk)
+        assert response.status_code == 200, response.get_json()
+        return [(alert["kind"], alert["subject"]) for alert in response.get_json()]
+
+    assert alerts_at("w1") == [("wait_over_target", "biz")]
+    assert alerts_at("w5") == [("wait_over_target", "general")]
+    client.post(f"{W}/w5/assign", json={"queues": ["biz", "general"]}, headers=manager)
+    assert sorted(alerts_at("w5")) == [("wait_over_target", "biz"), ("wait_over_target", "general")]
+    assert client.get(f"{W}/w5/alerts").status_code == 401
+    assert client.get(f"{W}/w99/alerts", headers=clerk).status_code == 404

@@ -332,6 +332,7 @@
     if (!assignment) {
       alerts.clear("assignment");
       scheduleQueues();
+      loadWindowAlerts();
       return;
     }
     const helping = assignment.helping && assignment.helping.length ? assignment.helping : assignment.queues;
@@ -339,6 +340,7 @@
     const until = assignment.until ? `，至 ${assignment.until}` : "，至今日结束";
     alerts.show("assignment", "info", `管理员已安排本窗口协助办理 ${names} 队列${until}`);
     scheduleQueues();
+    loadWindowAlerts();
   }
 
   // ---- time ------------------------------------------------------------------------------
@@ -561,7 +563,8 @@
 
   // ---- the site's events -----------------------------------------------------------------
 
-  // A counter opened while a printer is already out of paper, or after tickets failed to print, says so.
+  // A counter opened while a printer is already out of paper, after tickets failed to print, or while a queue of
+  // the window waits too long, says so.
   async function loadPrinters() {
     if (!layout) return; // route() loads them once the layout names the kiosks
     try {
@@ -570,8 +573,19 @@
         const jobs = await api.request("GET", `${sitePath}/print-jobs?status=failed&limit=5`);
         alerts.failedJobsNow(jobs.filter((job) => sameHallDay(job.created_at)));
       }
+      await loadWindowAlerts();
     } catch (error) {
       console.warn("counter: printers not loaded", error); // the banners are a help, not the job
+    }
+  }
+
+  // The open alerts of the queues this window serves now (again when a manager changes what it serves).
+  async function loadWindowAlerts() {
+    if (!me || !windowId) return;
+    try {
+      alerts.alertsNow(await api.request("GET", `${sitePath}/windows/${encodeURIComponent(windowId)}/alerts`));
+    } catch (error) {
+      console.warn("counter: alerts not loaded", error);
     }
   }
 

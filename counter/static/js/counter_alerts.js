@@ -43,9 +43,16 @@
       for (const job of jobs.slice(0, KEPT_PRINT_FAILURES).reverse()) this._printJob(job);
     }
 
+    // The open alerts the server says concern this window, when the page starts or changes window.
+    alertsNow(alerts) {
+      [...this.banners.keys()].filter((key) => key.startsWith("alert:")).forEach((key) => this.banners.delete(key));
+      for (const alert of alerts) this._alert({ ...alert, status: "open" }, true);
+      this._render();
+    }
+
     // An alert of the manager's board that concerns this counter: its kiosks' printers, or a queue the window
     // serves (the alert names the windows concerned; an assignment adds the queues it serves now).
-    _alert(payload) {
+    _alert(payload, concernsUs = false) {
       if (payload.kind === "printer") {
         const key = `printer:${payload.subject}`;
         if (payload.status === "cleared") this.clear(key);
@@ -54,7 +61,8 @@
       }
       if (payload.kind !== "wait_over_target" && payload.kind !== "queue_long") return;
       const key = `alert:${payload.id}`;
-      const concerned = (payload.windows || []).includes(this.windowId) || this.serving.includes(payload.subject);
+      const concerned = concernsUs || (payload.windows || []).includes(this.windowId)
+        || this.serving.includes(payload.subject);
       if (payload.status === "cleared" || !concerned) this.clear(key);
       else this.show(key, "warning", String(payload.message || "").split(" / ")[0]);
     }
