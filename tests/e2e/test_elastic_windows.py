@@ -105,6 +105,8 @@ def test_a_manager_assigns_a_window_from_a_suggestion_and_the_clerk_s_next_call_
         board(manager, hall)
         suggestion = manager.locator('#suggestions li[data-window="w5"][data-queue="biz"]')
         expect(suggestion).to_contain_text("可协助")
+        expect(suggestion.locator("button.assign")).to_have_text("安排协助")
+        manager.screenshot(path=str(shots(hall) / "board-suggestion.png"), full_page=True)
         suggestion.locator("button.assign").click()
         dialog = manager.locator("#assign-dialog")
         expect(dialog).to_be_visible()
