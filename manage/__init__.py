@@ -7,7 +7,13 @@ from flask import Blueprint, Flask
 
 api = Blueprint("manage_api", __name__, url_prefix="/api/v1")
 
-from manage import alerts_api, monitor_api, stats_api  # noqa: E402,F401  (attach the routes to the blueprint)
+from manage import (  # noqa: E402,F401  (attach the routes to the blueprint)
+    alerts_api,
+    assign_api,
+    monitor_api,
+    stats_api,
+    window_alerts_api,
+)
 
 
 def register(app: Flask) -> None:

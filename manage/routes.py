@@ -29,5 +29,7 @@ def board(site_id: str):
         "site": site.id, "site_name": site.name, "api": "/api/v1", "timezone": site.timezone, "wall": wall,
         "groupings": [{"id": by, "name": BY_NAMES[by]} for by in GROUPINGS],
         "vocabulary": page_vocabulary(),
+        "hours": [{"days": list(p.days), "opens": p.opens.strftime("%H:%M"), "closes": p.closes.strftime("%H:%M")}
+                  for p in site.hours],  # the default end of a window's assignment: the hall's closing
     }
     return render_template("manage/board.html", site=site, config=config, wall=wall)

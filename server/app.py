@@ -20,6 +20,7 @@ from server.alert_watch import AlertWatch
 from server.api import bp as api_blueprint
 from server.api import inbound
 from server.api.errors import register_error_handlers
+from server.assignment_watch import assignments_due, ending_assignments_first
 from server.cli import register_cli
 from server.config import ROOT, from_environment
 from server.cpu import set_async_mode
@@ -118,7 +119,8 @@ def _build_hall(app: Flask) -> HallServices:
     bus.subscribe_all(events)
     services_started, services_stopped = [], []
     if app.config.get("ALERT_SECONDS"):
-        watch = AlertWatch(bus.handle, [site.id for site in layout.sites], app.config["ALERT_SECONDS"],
+        rounds = ending_assignments_first(bus.handle, lambda site: assignments_due(db, context, site))
+        watch = AlertWatch(rounds, [site.id for site in layout.sites], app.config["ALERT_SECONDS"],
                            socketio.start_background_task, socketio.sleep)
         bus.subscribe_all(watch)
         services_started.append(watch.start)

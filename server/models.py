@@ -159,3 +159,30 @@ class PrintJob(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_print_jobs_kiosk_status", "site", "kiosk", "status"),)
+
+
+class WindowAssignment(Base):
+    """弹性窗口: a manager sent a window to serve ``queues`` (a JSON list, in order) on ``day`` until ``until_at``
+    (None: the local day's end), for ``reason``. Kept as a log once ended (undone, replaced, expired, day_end);
+    the partial unique index keeps one assignment in force per window across processes."""
+
+    __tablename__ = "window_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site: Mapped[str] = mapped_column(String(64))
+    window: Mapped[str] = mapped_column(String(64))
+    day: Mapped[dt.date] = mapped_column(Date)
+    queues: Mapped[str] = mapped_column(Text)
+    until_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(64))
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (
+        Index("ix_window_assignments_in_force", "site", "window", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        Index("ix_window_assignments_site_day", "site", "day"),
+    )

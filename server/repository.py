@@ -12,7 +12,8 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server import store
+from server import assignment_store, store
+from server.domain.assignments import Assignment
 from server.domain.ordering import CallPlan
 from server.models import PrintJob, Ticket, WindowState
 
@@ -35,11 +36,16 @@ class Repository(Protocol):
     def print_job(self, job_id: int, lock: bool = False) -> PrintJob | None: ...
     def first_print_job(self, ticket_id: str) -> int | None: ...
     def claim_idempotency_key(self, site: str, key: str, ticket_id: str, now: dt.datetime) -> str: ...
+    def active_assignments(self, site: str, day: dt.date, now: dt.datetime) -> dict[str, Assignment]: ...
+    def end_assignment(self, site: str, window: str, now: dt.datetime, by: str | None, reason: str) -> list[int]: ...
+    def add_assignment(self, site: str, assignment: Assignment) -> int: ...
+    def expire_assignments(self, site: str, today: dt.date, now: dt.datetime) -> list[str]: ...
 
 
 class SqlRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._assignments: dict[tuple[str, dt.date], dict[str, Assignment]] = {}
 
     def add(self, row: object) -> None:
         self.session.add(row)
@@ -89,3 +95,24 @@ class SqlRepository:
 
     def claim_idempotency_key(self, site: str, key: str, ticket_id: str, now: dt.datetime) -> str:
         return store.claim_idempotency_key(self.session, site, key, ticket_id, now)
+
+    # Window assignments (弹性窗口): the statements of ``server.assignment_store``. A call reads them for its plan,
+    # the window's view, the ticket's view and its estimate: read once per unit of work (at its first moment: a
+    # transaction lasts milliseconds), again after a change.
+    def active_assignments(self, site: str, day: dt.date, now: dt.datetime) -> dict[str, Assignment]:
+        key = (site, day)
+        if key not in self._assignments:
+            self._assignments[key] = assignment_store.active_assignments(self.session, site, day, now)
+        return self._assignments[key]
+
+    def end_assignment(self, site: str, window: str, now: dt.datetime, by: str | None, reason: str) -> list[int]:
+        self._assignments.clear()
+        return assignment_store.end_window(self.session, site, window, now, by, reason)
+
+    def add_assignment(self, site: str, assignment: Assignment) -> int:
+        self._assignments.clear()
+        return assignment_store.add(self.session, site, assignment)
+
+    def expire_assignments(self, site: str, today: dt.date, now: dt.datetime) -> list[str]:
+        self._assignments.clear()
+        return assignment_store.expire(self.session, site, today, now)

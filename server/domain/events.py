@@ -18,6 +18,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
+from server.domain.assignments import STAFF_FIELDS as ASSIGNMENT_STAFF_FIELDS
+
 # What an anonymous subscriber must not see, per wire kind (the contract v1.1: ids, names, addresses).
 _PRIVATE_FIELDS: dict[str, tuple[str, ...]] = {"called": ("ticket_id",), "window": ("clerk",), "waiting": ()}
 # The fields of a ticket that its holder's room is told of.
@@ -32,6 +34,9 @@ def public_payload(kind: str, payload: dict) -> dict | None:
     public = {key: value for key, value in payload.items() if key not in _PRIVATE_FIELDS[kind]}
     if kind == "window" and isinstance(public.get("current"), dict):
         public["current"] = {key: value for key, value in public["current"].items() if key != "ticket_id"}
+    if kind == "window" and isinstance(public.get("assignment"), dict):  # who assigned it, and why: staff only
+        public["assignment"] = {key: value for key, value in public["assignment"].items()
+                                if key not in ASSIGNMENT_STAFF_FIELDS}
     return public
 
 
@@ -130,6 +135,7 @@ class WindowChanged(Event):
     reason: str | None
     clerk: int | None
     current: dict | None  # {"ticket", "ticket_id", "status", "service", "called_at"}
+    assignment: dict | None = None  # what a manager assigned it to serve now (弹性窗口), see assignment_views
 
     @classmethod
     def of(cls, view: dict) -> WindowChanged:

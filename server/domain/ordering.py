@@ -92,13 +92,15 @@ def prefers_priority(priority: Priority, position: int) -> bool:
 
 
 def plan_call(window: Window, priority: Priority, position: int, now: datetime,
-              day: date | None = None) -> CallPlan:
-    """The lanes and class preference for one call of ``window`` at ``now``, among tickets of ``day``."""
+              day: date | None = None, queues: tuple[str, ...] | None = None) -> CallPlan:
+    """The lanes and class preference for one call of ``window`` at ``now``, among tickets of ``day``.
+    ``queues``: a manager's assignment (弹性窗口) holds; the window serves those queues, in that order,
+    in place of its own, and still helps its overflow queues after them."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
     lanes: list[Lane] = []
     seen: set[str] = set()
-    for queue_id in window.queues:
+    for queue_id in window.queues if queues is None else queues:
         if queue_id not in seen:
             seen.add(queue_id)
             lanes.append(Lane(queue=queue_id, rank=len(lanes), issued_before=None))

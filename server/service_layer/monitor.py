@@ -6,11 +6,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from layout.model import Site
-from server import store
+from server import assignment_store, store
 from server.alert_store import SqlAlertStore
 from server.db import Database
 from server.domain.elastic import QueueLoad, WindowLoad, suggestions
 from server.models import Ticket, User
+from server.service_layer.assignment_views import assignment_view
 from server.service_layer.context import HallContext, iso
 from server.service_layer.handlers.alerts import alert_view
 from server.service_layer.queries import HallQueries
@@ -35,6 +36,7 @@ def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Sit
         clerk_ids = [clerk for state, clerk, _ in states.values() if clerk is not None and state != "closed"]
         clerks = dict(session.execute(select(User.id, User.username).where(User.id.in_(clerk_ids))).all()) \
             if clerk_ids else {}
+        assignments = assignment_store.active_assignments(session, site.id, day, ctx.now())
     waiting = {queue["id"]: queue["waiting"] for queue in queues}
     queue_rows = [{
         "id": queue["id"], "name": queue["name"], "waiting": queue["waiting"],
@@ -54,6 +56,7 @@ def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Sit
             "served_today": by_window.get(window.id, {}).get("served", 0), "queues": list(window.queues),
             "may_serve": list(window.may_serve),
         })
+        _assigned(window_rows[-1], site, assignments.get(window.id))
     loads = [QueueLoad(q["id"], q["name"], q["waiting"], q["oldest_wait_s"], q["target_minutes"]) for q in queue_rows]
     helpers = [WindowLoad(w["id"], w["number"], w["state"], tuple(w["queues"]), tuple(w["may_serve"]),
                           sum(waiting.get(queue, 0) for queue in w["queues"])) for w in window_rows]
@@ -64,3 +67,12 @@ def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Sit
 
 def _seconds_since(ctx: HallContext, moment) -> int:
     return 0 if moment is None else max(0, int((ctx.now() - moment).total_seconds()))
+
+
+def _assigned(row: dict, site: Site, assignment) -> None:
+    """A window a manager assigned serves the assignment's queues now (弹性窗口)."""
+    row["own_queues"] = list(row["queues"])
+    row["assignment"] = assignment_view(site, assignment)
+    if assignment is not None:
+        row["queues"] = list(assignment.queues)
+

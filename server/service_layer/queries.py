@@ -8,11 +8,17 @@ from server.db import Database
 from server.domain.days import day_start
 from server.domain.errors import NotFound
 from server.domain.events import public_payload
-from server.domain.routing import windows_for_queue
 from server.models import Ticket, WindowState
 from server.repository import SqlRepository
 from server.service_layer.context import HallContext
-from server.service_layer.views import NO_WINDOW_OPEN, eta, ticket_fields, ticket_view, window_view
+from server.service_layer.views import (
+    NO_WINDOW_OPEN,
+    eta,
+    serving_windows,
+    ticket_fields,
+    ticket_view,
+    window_view,
+)
 
 
 class HallQueries:
@@ -50,10 +56,12 @@ class HallQueries:
             repo = SqlRepository(session)
             counts = store.waiting_counts(session, site.id, day)
             oldest = store.oldest_waiting(session, site.id, day)
+            assignments = repo.active_assignments(site.id, day, now)
             result = []
             for queue in site.queues:
                 waiting = counts.get(queue.id, 0)
-                open_windows = repo.count_open_windows(site.id, windows_for_queue(site, queue.id), day)
+                open_windows = repo.count_open_windows(site.id, serving_windows(repo, self._ctx, site, queue.id,
+                                                                                assignments), day)
                 first = oldest.get(queue.id)
                 minutes = eta(repo, self._ctx, site, queue.id, waiting, open_windows)
                 result.append({
@@ -91,10 +99,11 @@ class HallQueries:
                 calls.sort(key=lambda call: _seq(call, public), reverse=True)
             states = {state.window: state for state in store.window_states(session, site.id)}
             repo = SqlRepository(session)
+            assignments = repo.active_assignments(site.id, today, self._ctx.now())
             windows = {}
             for window in site.windows:
                 state = states.get(window.id) or WindowState(site=site.id, window=window.id, state="closed")
-                view = window_view(repo, self._ctx, site, state)
+                view = window_view(repo, self._ctx, site, state, assignments)
                 windows[window.id] = view if staff else public_payload("window", view)
             return {"seq": seq, "site": site.id, "audience": "staff" if staff else "public",
                     "calls": [_audience_call(call, public) for call in calls],

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 
 from layout.model import Site
+from server.domain.assignments import Assignment
 from server.domain.eta import estimate_minutes
 from server.domain.routing import calling_windows, helping_windows, services_of_queue, windows_for_queue
 from server.domain.tickets import WAITING, effective_status
 from server.models import Ticket, WindowState
 from server.repository import Repository
+from server.service_layer.assignment_views import assigned_windows, assignment_view
 from server.service_layer.context import HallContext, iso
 
 DEFAULT_SERVICE_MINUTES = 10.0
@@ -50,6 +53,11 @@ def ticket_view(repo: Repository, ctx: HallContext, site: Site, ticket: Ticket) 
     }
     if queue is not None:
         view["queue_name"] = queue.name
+    assigned = assigned_windows(site, repo.active_assignments(site.id, ctx.today(site), ctx.now()), ticket.queue,
+                                view["windows"])
+    if assigned:  # windows a manager sent to help this queue now (弹性窗口)
+        view["windows"] += assigned
+        view["assigned_windows"] = assigned
     if status == WAITING:
         ahead = repo.count_ahead(ticket)
         view["ahead"] = ahead
@@ -137,7 +145,7 @@ def eta(repo: Repository, ctx: HallContext, site: Site, queue_id: str, ahead: in
     default service time is the average of the items the queue takes today, delegated ones included."""
     day = ctx.today(site)
     if open_windows is None:
-        open_windows = repo.count_open_windows(site.id, windows_for_queue(site, queue_id), day)
+        open_windows = repo.count_open_windows(site.id, serving_windows(repo, ctx, site, queue_id), day)
     if open_windows == 0:
         return None
     if ahead == 0:
@@ -147,9 +155,22 @@ def eta(repo: Repository, ctx: HallContext, site: Site, queue_id: str, ahead: in
     return estimate_minutes(ahead, open_windows, repo.recent_durations(site.id, queue_id, day), default)
 
 
-def window_view(repo: Repository, ctx: HallContext, site: Site, state: WindowState) -> dict:
-    """The staff view of a window (the public one drops the clerk and the ticket id)."""
+def serving_windows(repo: Repository, ctx: HallContext, site: Site, queue_id: str,
+                    assignments: Mapping[str, Assignment] | None = None) -> tuple[str, ...]:
+    """The queue's own windows, and those a manager assigned to it now (弹性窗口)."""
+    own = windows_for_queue(site, queue_id)
+    if assignments is None:
+        assignments = repo.active_assignments(site.id, ctx.today(site), ctx.now())
+    return own + tuple(assigned_windows(site, assignments, queue_id, own))
+
+
+def window_view(repo: Repository, ctx: HallContext, site: Site, state: WindowState,
+                assignments: Mapping[str, Assignment] | None = None) -> dict:
+    """The staff view of a window (the public one drops the clerk and the ticket id). ``assignment``: what
+    a manager assigned it to serve now (``assignments``: those of the site, read once for many windows)."""
     window = site.window(state.window)
+    if assignments is None:
+        assignments = repo.active_assignments(site.id, ctx.today(site), ctx.now())
     current = repo.ticket(state.current_ticket) if state.current_ticket else None
     effective = effective_state(state, ctx.today(site))
     return {
@@ -159,4 +180,5 @@ def window_view(repo: Repository, ctx: HallContext, site: Site, state: WindowSta
         "current": None if current is None or effective == "closed" else {
             "ticket": current.number, "ticket_id": current.id, "status": current.status,
             "service": current.service, "called_at": iso(current.called_at)},
+        "assignment": assignment_view(site, assignments.get(window.id)),
     }

@@ -8,7 +8,9 @@ import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
+from server.domain.assignments import DAY_END, EXPIRED, Assignment
 from server.domain.eta import RECENT_SERVICES, people_ahead
 from server.domain.ordering import CallPlan, WaitingTicket, choose
 from server.domain.tickets import CANCELLED, DAY_CLOSED, OPEN_STATUSES
@@ -33,6 +35,7 @@ class FakeRepository:
         self.counters: Counter[tuple[str, str, dt.date]] = Counter()
         self.idempotency_keys: dict[tuple[str, str], str] = {}  # (site, key) -> ticket id
         self._job_ids = itertools.count(1)
+        self.assignments: list[tuple[str, Assignment, str | None]] = []
 
     def add(self, row: object) -> None:
         if isinstance(row, Ticket):
@@ -118,6 +121,31 @@ class FakeRepository:
 
     def claim_idempotency_key(self, site: str, key: str, ticket_id: str, now: dt.datetime) -> str:
         return self.idempotency_keys.setdefault((site, key), ticket_id)
+
+    # Window assignments: (site, Assignment, ended) rows, as ``server.assignment_store`` keeps them.
+    def active_assignments(self, site: str, day: dt.date, now: dt.datetime) -> dict[str, Assignment]:
+        return {a.window: a for s, a, ended in self.assignments if s == site and ended is None and a.holds(day, now)}
+
+    def end_assignment(self, site: str, window: str, now: dt.datetime, by: str | None, reason: str) -> list[int]:
+        ended = []
+        for index, (s, a, end) in enumerate(self.assignments):
+            if s == site and a.window == window and end is None:
+                self.assignments[index] = (s, a, reason)
+                ended.append(a.id)
+        return ended
+
+    def add_assignment(self, site: str, assignment: Assignment) -> int:
+        assignment = replace(assignment, id=len(self.assignments) + 1)
+        self.assignments.append((site, assignment, None))
+        return assignment.id
+
+    def expire_assignments(self, site: str, today: dt.date, now: dt.datetime) -> list[str]:
+        ended = set()
+        for index, (s, a, end) in enumerate(self.assignments):
+            if s == site and end is None and not a.holds(today, now):
+                self.assignments[index] = (s, a, DAY_END if a.day < today else EXPIRED)
+                ended.add(a.window)
+        return sorted(ended)
 
 
 class FakeUnitOfWork(UnitOfWork):

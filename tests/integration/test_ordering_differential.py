@@ -12,7 +12,8 @@ collation, the kind a production server initialised with ``en_US.UTF-8`` has.
 
 Some tickets were missed and put back in line (``requeued_at``, on the same grid, so a requeue often ties
 with another ticket's issue), and some waiting rows belong to an earlier local day (a day not closed
-yet): neither copy may call or count them.
+yet): neither copy may call or count them. Some windows work under a manager's assignment (弹性窗口): they
+serve the assigned queues, in that order, in place of their own.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Scenario:
     waiting: tuple[WaitingTicket, ...]
     decoys: tuple[Decoy, ...]
     calls: tuple[Call, ...]
+    assigned: tuple[tuple[str, ...] | None, ...] = ()  # per window: a manager's assignment (弹性窗口), or None
 
 
 def grid_times(steps: int, odd_microseconds: tuple[int, ...]) -> st.SearchStrategy[dt.datetime]:
@@ -143,7 +145,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         return st.builds(Call, st.just(window), moments, st.booleans())
 
     calls = draw(st.lists(st.integers(0, len(windows) - 1).flatmap(calls_of), min_size=1, max_size=12))
-    return Scenario(tuple(windows), priority, positions, tuple(waiting), tuple(decoys), tuple(calls))
+    # Some windows serve queues a manager assigned, in the assignment's order, in place of their own.
+    assigned = tuple(draw(st.one_of(st.none(), st.lists(st.sampled_from(queues), min_size=1, max_size=3,
+                                                          unique=True).map(tuple))) for _ in windows)
+    return Scenario(tuple(windows), priority, positions, tuple(waiting), tuple(decoys), tuple(calls), assigned)
 
 
 def naive_utc(moment: dt.datetime) -> dt.datetime:
@@ -182,7 +187,8 @@ def run_hall(database: Database, scenario: Scenario) -> None:
     assert_counts_agree(database, waiting, "before the first call", stale)
     for number, call in enumerate(scenario.calls, start=1):
         window = scenario.windows[call.window]
-        plan = plan_call(window, scenario.priority, positions[call.window], call.now, day=TODAY)
+        assigned = scenario.assigned[call.window] if scenario.assigned else None
+        plan = plan_call(window, scenario.priority, positions[call.window], call.now, day=TODAY, queues=assigned)
         expected = choose(plan, waiting + stale)
         assert expected not in stale, f"call {number}: Python calls {expected}, a ticket of an earlier day"
         with database.write() as session:

@@ -93,6 +93,7 @@
       return;
     }
     alerts.use(layout, windowId);
+    loadPrinters();
     show("desk");
     renderDesk();
     await refresh();
@@ -126,6 +127,7 @@
     }
     view = next;
     windows[next.window] = next;
+    renderAssignment(next.assignment);
     const current = next.current;
     if (!current) ticket = null;
     else if (!ticket || ticket.id !== current.ticket_id) loadTicket(current.ticket_id);
@@ -292,7 +294,12 @@
   function renderQueues() {
     const window = layoutWindow(windowId);
     if (!window) return;
-    const served = [...window.queues.map((id) => [id, false]), ...(window.overflow || []).map((id) => [id, true])];
+    let served = [...window.queues.map((id) => [id, false]), ...(window.overflow || []).map((id) => [id, true])];
+    const assigned = view && view.assignment; // 弹性窗口: the queues a manager assigned, in their order
+    if (assigned) {
+      served = [...assigned.queues.map((id) => [id, !window.queues.includes(id)]),
+        ...(window.overflow || []).filter((id) => !assigned.queues.includes(id)).map((id) => [id, true])];
+    }
     $("queue-rows").replaceChildren(
       ...served.map(([id, helping]) => {
         const queue = queues.find((item) => item.id === id) || { name: id, prefix: "", waiting: 0 };
@@ -310,6 +317,30 @@
         return row;
       }),
     );
+  }
+
+  // ---- 弹性窗口: what a manager assigned this window -------------------------------------------
+
+  let assignmentShown = null; // the assignment the banner last said: a closed banner stays closed for it
+
+  function renderAssignment(assignment) {
+    const window = layoutWindow(windowId);
+    alerts.serving = assignment ? assignment.queues : (window ? window.queues : []);
+    const said = assignment ? `${assignment.queues.join(",")}@${assignment.until}` : null;
+    if (said === assignmentShown) return;
+    assignmentShown = said;
+    if (!assignment) {
+      alerts.clear("assignment");
+      scheduleQueues();
+      loadWindowAlerts();
+      return;
+    }
+    const helping = assignment.helping && assignment.helping.length ? assignment.helping : assignment.queues;
+    const names = helping.map((id) => (assignment.queue_names || [])[assignment.queues.indexOf(id)] || id).join("、");
+    const until = assignment.until ? `，至 ${assignment.until}` : "，至今日结束";
+    alerts.show("assignment", "info", `管理员已安排本窗口协助办理 ${names} 队列${until}`);
+    scheduleQueues();
+    loadWindowAlerts();
   }
 
   // ---- time ------------------------------------------------------------------------------
@@ -532,6 +563,47 @@
 
   // ---- the site's events -----------------------------------------------------------------
 
+  // A counter opened while a printer is already out of paper, after tickets failed to print, or while a queue of
+  // the window waits too long, says so.
+  async function loadPrinters() {
+    if (!layout) return; // route() loads them once the layout names the kiosks
+    try {
+      alerts.printersNow(await api.request("GET", `${sitePath}/printers`));
+      if (me) { // the hall's day only: a ticket of an earlier day is not printed again
+        const jobs = await api.request("GET", `${sitePath}/print-jobs?status=failed&limit=5`);
+        alerts.failedJobsNow(jobs.filter((job) => sameHallDay(job.created_at)));
+      }
+      await loadWindowAlerts();
+    } catch (error) {
+      console.warn("counter: printers not loaded", error); // the banners are a help, not the job
+    }
+  }
+
+  // The open alerts of the queues this window serves now (again when a manager changes what it serves).
+  async function loadWindowAlerts() {
+    if (!me || !windowId) return;
+    try {
+      alerts.alertsNow(await api.request("GET", `${sitePath}/windows/${encodeURIComponent(windowId)}/alerts`));
+    } catch (error) {
+      console.warn("counter: alerts not loaded", error);
+    }
+  }
+
+  function sameHallDay(iso) {
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone: (layout && layout.timezone) || undefined });
+    return Boolean(iso) && day.format(new Date(iso)) === day.format(new Date());
+  }
+
+  alerts.onReprint = async (job) => {
+    try {
+      await api.request("POST", `${sitePath}/print-jobs/${encodeURIComponent(job.job)}/reprint`);
+      say(`已在取号机补打号票 ${job.ticket || ""}。`, "done");
+    } catch (error) {
+      sayError(error);
+      throw error;
+    }
+  };
+
   async function loadScreens() {
     try {
       alerts.screensNow(await api.request("GET", `${sitePath}/screens`));
@@ -552,6 +624,7 @@
       if (windowId && snapshot.windows[windowId]) applyView({ ...snapshot.windows[windowId], seq: snapshot.seq });
       refresh(); // the reconnect rule: ask the server for the window, never trust what we had
       loadScreens();
+      loadPrinters();
     },
     onEvent(kind, payload) {
       if (kind === "window") {

@@ -17,6 +17,8 @@
       this.banners = new Map(); // key -> {level, text}
       this.layout = null;
       this.windowId = null;
+      this.serving = []; // the queues this window serves now (its assignment's, else its own)
+      this.onReprint = null; // (job) => a promise: print the ticket of a failed job again
     }
 
     // layout: the site's layout (names of kiosks, displays, windows); windowId: this counter's window
@@ -29,14 +31,48 @@
       if (kind === "printer") this._printer(payload);
       else if (kind === "print_job") this._printJob(payload);
       else if (kind === "screen") this._screen(payload);
+      else if (kind === "alert") this._alert(payload);
+    }
+
+    // What holds already when the page starts (or resubscribes): the printers' states, the failed print jobs.
+    printersNow(printers) {
+      for (const printer of printers) if (printer.type) this._printer(printer);
+    }
+
+    failedJobsNow(jobs) {
+      for (const job of jobs.slice(0, KEPT_PRINT_FAILURES).reverse()) this._printJob(job);
+    }
+
+    // The open alerts the server says concern this window, when the page starts or changes window.
+    alertsNow(alerts) {
+      [...this.banners.keys()].filter((key) => key.startsWith("alert:")).forEach((key) => this.banners.delete(key));
+      for (const alert of alerts) this._alert({ ...alert, status: "open" }, true);
+      this._render();
+    }
+
+    // An alert of the manager's board that concerns this counter: its kiosks' printers, or a queue the window
+    // serves (the alert names the windows concerned; an assignment adds the queues it serves now).
+    _alert(payload, concernsUs = false) {
+      if (payload.kind === "printer") {
+        const key = `printer:${payload.subject}`;
+        if (payload.status === "cleared") this.clear(key);
+        else this.show(key, "error", String(payload.message || "").split(" / ")[0]);
+        return;
+      }
+      if (payload.kind !== "wait_over_target" && payload.kind !== "queue_long") return;
+      const key = `alert:${payload.id}`;
+      const concerned = concernsUs || (payload.windows || []).includes(this.windowId)
+        || this.serving.includes(payload.subject);
+      if (payload.status === "cleared" || !concerned) this.clear(key);
+      else this.show(key, "warning", String(payload.message || "").split(" / ")[0]);
     }
 
     screensNow(screens) {
       for (const screen of screens) this._screen(Object.assign({ connected: true }, screen));
     }
 
-    show(key, level, text) {
-      this.banners.set(key, { level, text });
+    show(key, level, text, action) {
+      this.banners.set(key, { level, text, action });
       this._render();
     }
 
@@ -62,14 +98,17 @@
     }
 
     _printJob(payload) {
-      const key = `print_job:${payload.job}`;
+      const key = `print_job:${payload.job || payload.id}`;
       if (payload.status !== "failed") {
         this.clear(key);
         return;
       }
       const reason = payload.reason ? `：${payload.reason}` : "";
+      const job = payload.job || payload.id;
+      const reprint = this.onReprint ? { label: "补打号票", run: () => this.onReprint({ ...payload, job }) } : undefined;
       this.show(key, "error",
-        `取号机“${this._name("kiosks", payload.kiosk)}”未能打印号票 ${payload.ticket || ""}${reason}。号票已在屏幕上显示，请协助群众。`);
+        `取号机“${this._name("kiosks", payload.kiosk)}”未能打印号票 ${payload.ticket || ""}${reason}。号票已在屏幕上显示，请协助群众。`,
+        reprint);
       const failures = [...this.banners.keys()].filter((name) => name.startsWith("print_job:"));
       failures.slice(0, Math.max(0, failures.length - KEPT_PRINT_FAILURES)).forEach((name) => this.banners.delete(name));
       this._render();
@@ -105,7 +144,17 @@
           const close = root.PageKit.element("button", "link", "知道了");
           close.type = "button";
           close.addEventListener("click", () => this.clear(key));
-          row.append(text, close);
+          row.append(text);
+          if (banner.action) {
+            const act = root.PageKit.element("button", "banner-action", banner.action.label);
+            act.type = "button";
+            act.addEventListener("click", () => {
+              act.disabled = true;
+              Promise.resolve(banner.action.run()).then(() => this.clear(key), () => { act.disabled = false; });
+            });
+            row.append(act);
+          }
+          row.append(close);
           return row;
         }),
       );

@@ -21,6 +21,8 @@
   let boardAt = 0; // Date.now() when it arrived
   let refreshTimer = null;
   let chart = null;
+  const assigning = window.BoardAssign
+    ? new BoardAssign({ api, sitePath, config, say, refresh: () => refreshSoon() }) : null;
 
   function say(text, kind) {
     const box = $("message");
@@ -66,6 +68,7 @@
     renderWindows();
     renderAlerts();
     renderSuggestions();
+    if (assigning) assigning.decorate(board); // 弹性窗口: 安排协助 and 撤销 (board_assign.js)
   }
 
   function renderQueues() {

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from server.domain import alerts as alert_commands
+from server.domain import assignments as assignment_commands
 from server.domain import commands
 from server.service_layer.handlers import (
     alerts,
+    assignments,
     current,
     day_close,
     devices,
@@ -35,4 +37,6 @@ HANDLERS = {
     commands.RecordScreenState: devices.record_screen_state,
     alert_commands.EvaluateAlerts: alerts.evaluate_alerts,
     alert_commands.AckAlert: alerts.ack_alert,
+    assignment_commands.AssignWindow: assignments.assign_window,
+    assignment_commands.ExpireAssignments: assignments.expire_assignments,
 }

@@ -23,6 +23,9 @@ def close_day(command: CloseDay, uow: UnitOfWork, ctx: HallContext) -> dict:
     closed = [window for window in repo.close_stale_windows(site.id, today, now) if site.window(window)]
     for window in closed:
         record_window(uow, ctx, site, repo.window_state(site.id, window))
+    for window in repo.expire_assignments(site.id, today, now):  # 弹性窗口 assignments end with their day
+        if site.window(window) and window not in closed:
+            record_window(uow, ctx, site, repo.window_state(site.id, window))
     if cancelled:
         uow.record(WaitingChanged(site.id, day=today))
     return {"site": site.id, "day": today.isoformat(), "cancelled": len(cancelled), "windows_closed": closed}

@@ -96,8 +96,9 @@ def call_next(command: CallNext, uow: UnitOfWork, ctx: HallContext) -> dict | No
     if state.current_ticket is not None:
         raise errors.CurrentTicketOpen()
     now = ctx.now()
+    assigned = uow.repository.active_assignments(site.id, ctx.today(site), now).get(window.id)
     plan = plan_call(window, site.priority, state.interleave_position, now.replace(tzinfo=dt.UTC),
-                     day=ctx.today(site))
+                     day=ctx.today(site), queues=assigned.queues if assigned else None)
     ticket = uow.repository.claim_next(site.id, plan, window.id, command.actor.id, now)
     if ticket is None:
         return None
