@@ -6,6 +6,7 @@ from server.domain import alerts as alert_commands
 from server.domain import commands
 from server.service_layer.handlers import (
     alerts,
+    appointments,
     current,
     day_close,
     devices,
@@ -36,3 +37,4 @@ HANDLERS = {
     alert_commands.EvaluateAlerts: alerts.evaluate_alerts,
     alert_commands.AckAlert: alerts.ack_alert,
 }
+HANDLERS.update(appointments.HANDLERS)  # 预约取号
