@@ -27,8 +27,8 @@ from server.domain import appointments as rules
 from server.domain.errors import BadRequest, NotFound
 from server.domain.personal import mask_id_number, normalise_id_number, normalise_mobile
 from server.extensions import limiter
-from server.service_layer.appointment_views import slot_views
 from server.service_layer.appointment_queries import AppointmentQueries
+from server.service_layer.appointment_views import slot_views
 from server.validation import check, text
 from server.wiring import hall
 

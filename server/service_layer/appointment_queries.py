@@ -8,12 +8,19 @@ import datetime as dt
 from layout.model import Service, Site
 from server import appointment_store as store
 from server.db import Database
-from server.domain.appointments import CANCELLED, CHECKED_IN, MISSED, STATUSES, Slot, booking_days, slots_of_day
+from server.domain.appointments import (
+    CANCELLED,
+    CHECKED_IN,
+    MISSED,
+    STATUSES,
+    Slot,
+    booking_days,
+    slots_of_day,
+)
 from server.domain.errors import NotFound
 from server.models import Appointment
 from server.service_layer.appointment_views import appointment_view, naive_utc
 from server.service_layer.context import HallContext
-
 
 
 class AppointmentQueries:
