@@ -74,3 +74,13 @@ def _figures(by_status: dict[str, int]) -> dict[str, int]:
     return {"booked": sum(by_status.get(status, 0) for status in STATUSES),
             "checked_in": by_status.get(CHECKED_IN, 0), "missed": by_status.get(MISSED, 0),
             "cancelled": by_status.get(CANCELLED, 0), "open": by_status.get("booked", 0)}
+
+
+
+def with_appointments(stats: dict, db: Database, context: HallContext) -> dict:
+    """The manager's statistics (``GET …/stats``) with an ``appointments`` block: the range's totals of
+    bookings (the rows and their fields stay as the contract has them)."""
+    site = context.site(stats["site"])
+    first, last = dt.date.fromisoformat(stats["from"]), dt.date.fromisoformat(stats["to"])
+    stats["appointments"] = AppointmentQueries(db, context).statistics(site, first, last)["totals"]
+    return stats

@@ -274,6 +274,8 @@ def test_bookings_not_checked_in_become_missed_once_and_are_counted(scene, datab
     stats = client.get(f"{BASE}/appointments/stats?from={TUESDAY}&to={TUESDAY}", headers=manager).get_json()
     assert stats["totals"] == {"booked": 3, "checked_in": 1, "missed": 1, "cancelled": 1, "open": 0}
     assert stats["rows"] == [{"day": TUESDAY, **stats["totals"]}]
+    hall_stats = client.get(f"{BASE}/stats?from={TUESDAY}&to={TUESDAY}", headers=manager).get_json()
+    assert hall_stats["appointments"] == stats["totals"] and "appointments" not in hall_stats["totals"]
     assert client.get(f"{BASE}/appointments/stats?from={TUESDAY}&to={TUESDAY}").status_code == 401
     clerk = create_staff(app)
     assert client.get(f"{BASE}/appointments/stats?from={TUESDAY}&to={TUESDAY}", headers=clerk).status_code == 403
