@@ -175,3 +175,21 @@ def test_a_citizen_too_early_is_told_when_to_come_back_at_the_kiosk(browser, hal
     expect(kiosk.locator("#screen-ticket")).to_be_visible()
     expect(kiosk.locator("#ticket-priority")).to_contain_text("按普通号排队")
     kiosk.close()
+
+
+def test_the_booking_page_runs_under_its_content_security_policy_and_speaks_english(browser, hall_in_process):
+    url, _ = hall_in_process
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", bypass_csp=False)
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.goto(f"{url}/book/{SITE}")
+    expect(page.locator("#areas button").first).to_be_visible()  # its script ran
+    page.click("#lang-toggle")
+    expect(page.locator("#area-title")).to_have_text("Choose an area")
+    expect(page.locator("#areas")).to_contain_text("Business Registration")
+    page.click("#lang-toggle")
+    expect(page.locator("#area-title")).to_have_text("请选择业务分类")
+    assert refused == []
+    context.close()

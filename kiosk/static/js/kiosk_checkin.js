@@ -13,12 +13,41 @@
   const KIOSK = config.kiosk.id;
   const DEVICE_TOKEN = new URLSearchParams(window.location.hash.slice(1)).get("token");
   const state = { busy: false, code: null };
+  const TEXT = {
+    zh: {
+      open: "预约签到", open_note: "已在手机上预约", title: "预约签到", back: "‹ 返回",
+      hint: "请将手机上的签到二维码对准扫码口，或输入 8 位签到码", submit: "签 到", walk_in: "取普通号排队",
+      clear: "清空", remove: "删除", need_code: "请扫码或输入签到码", busy: "正在签到……",
+      network: "网络连接异常，请稍后再试或咨询导办人员", unknown: "没有找到这个签到码，请核对后重新输入",
+      failed: "签到未成功", booked: "预约 · 已签到，将优先叫号", late: "预约已过签到时间 · 按普通号排队",
+    },
+    en: {
+      open: "Appointment check-in", open_note: "Booked on a phone", title: "Appointment check-in", back: "‹ Back",
+      hint: "Hold the check-in QR code of your phone to the scanner, or type the 8-digit code", submit: "Check in",
+      walk_in: "Take a walk-in ticket", clear: "Clear", remove: "Delete", need_code: "Scan or type your code",
+      busy: "Checking in…", network: "Network problem. Please try again or ask a guide.",
+      unknown: "No appointment has this code: check it and type it again", failed: "Not checked in",
+      booked: "Appointment · checked in, called first", late: "Past the check-in time · a walk-in ticket",
+    },
+  };
+  const t = (key) => TEXT[kiosk.state.lang === "en" ? "en" : "zh"][key];
+
+  function applyText() {
+    document.querySelectorAll("[data-checkin-text]").forEach((node) => { node.textContent = t(node.dataset.checkinText); });
+    $("checkin-code").setAttribute("aria-label", t("title"));
+  }
+
+  function labelled(node, key) {
+    node.dataset.checkinText = key;
+    return node;
+  }
 
   function build() {
     const open = element("button", "checkin-open");
     open.type = "button";
     open.id = "checkin-open";
-    open.append(element("span", "checkin-open-name", "预约签到"), element("span", "checkin-open-note", "已在手机上预约"));
+    open.append(labelled(element("span", "checkin-open-name", t("open")), "open"),
+      labelled(element("span", "checkin-open-note", t("open_note")), "open_note"));
     open.addEventListener("click", openCheckIn);
     document.querySelector("#screen-home .home-head").append(open);
 
@@ -27,14 +56,14 @@
     screen.hidden = true;
     screen.setAttribute("aria-labelledby", "checkin-title");
     const head = element("div", "screen-head");
-    const back = element("button", "back", "‹ 返回");
+    const back = labelled(element("button", "back", t("back")), "back");
     back.type = "button";
     back.addEventListener("click", () => kiosk.goHome());
-    head.append(back, element("h1", null, "预约签到"));
+    head.append(back, labelled(element("h1", null, t("title")), "title"));
     head.lastChild.id = "checkin-title";
     const body = element("div", "checkin-body");
     const left = element("div", "checkin-entry");
-    left.append(element("p", "checkin-hint", "请将手机上的签到二维码对准扫码口，或输入 8 位签到码"));
+    left.append(labelled(element("p", "checkin-hint", t("hint")), "hint"));
     const input = element("input", "checkin-input");
     input.id = "checkin-code";
     input.autocomplete = "off";
@@ -49,7 +78,7 @@
     message.setAttribute("role", "status");
     message.setAttribute("aria-live", "assertive");
     left.append(message);
-    const walkIn = element("button", "primary-button checkin-walk-in", "取普通号排队");
+    const walkIn = labelled(element("button", "primary-button checkin-walk-in", t("walk_in")), "walk_in");
     walkIn.type = "button";
     walkIn.id = "checkin-walk-in";
     walkIn.hidden = true;
@@ -58,11 +87,13 @@
     const pad = element("div", "checkin-pad");
     ["1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "删除"].forEach((label) => {
       const key = element("button", "checkin-key", label);
+      if (label === "清空") labelled(key, "clear");
+      if (label === "删除") labelled(key, "remove");
       key.type = "button";
-      key.addEventListener("click", () => press(label));
+      key.addEventListener("click", () => press(key.dataset.checkinText || label));
       pad.append(key);
     });
-    const go = element("button", "primary-button checkin-submit", "签 到");
+    const go = labelled(element("button", "primary-button checkin-submit", t("submit")), "submit");
     go.type = "button";
     go.id = "checkin-submit";
     go.addEventListener("click", () => submit(false));
@@ -70,12 +101,14 @@
     body.append(left, pad);
     screen.append(head, body);
     $("screens").append(screen);
+    // kiosk.js switches its own words; these follow (after its handler has changed the language).
+    $("lang-toggle").addEventListener("click", () => setTimeout(applyText, 0));
   }
 
   function press(label) {
     const input = $("checkin-code");
-    if (label === "清空") input.value = "";
-    else if (label === "删除") input.value = input.value.slice(0, -1);
+    if (label === "clear") input.value = "";
+    else if (label === "remove") input.value = input.value.slice(0, -1);
     else if (input.value.length < 16) input.value += label;
     resetMessage();
     input.focus();
@@ -90,6 +123,7 @@
   function openCheckIn() {
     $("checkin-code").value = "";
     resetMessage();
+    applyText();
     kiosk.show("checkin");
     $("checkin-code").focus();
   }
@@ -102,10 +136,10 @@
   async function submit(walkIn) {
     const code = $("checkin-code").value.trim();
     if (state.busy) return;
-    if (!code) return say("请扫码或输入签到码", "warn");
+    if (!code) return say(t("need_code"), "warn");
     state.busy = true;
     $("checkin-submit").disabled = true;
-    say("正在签到……", "busy");
+    say(t("busy"), "busy");
     const headers = { "Content-Type": "application/json" };
     if (DEVICE_TOKEN) headers["X-Kiosk-Token"] = DEVICE_TOKEN;
     let answer = null;
@@ -119,10 +153,10 @@
     }
     state.busy = false;
     $("checkin-submit").disabled = false;
-    if (answer === null) return say("网络连接异常，请稍后再试或咨询导办人员", "error");
+    if (answer === null) return say(t("network"), "error");
     if (answer.status === 201 && answer.body) return showTicket(answer.body);
-    const error = answer.body && answer.body.error ? answer.body.error : { code: "", message: "签到未成功" };
-    if (error.code === "unknown_appointment") return say("没有找到这个签到码，请核对后重新输入", "error");
+    const error = answer.body && answer.body.error ? answer.body.error : { code: "", message: t("failed") };
+    if (error.code === "unknown_appointment") return say(t("unknown"), "error");
     say(error.message, error.code === "too_early" ? "warn" : "error");
     $("checkin-walk-in").hidden = error.code !== "too_late";
   }
@@ -131,7 +165,7 @@
     kiosk.showTicket(ticket);
     const tag = $("ticket-priority");
     tag.hidden = false;
-    tag.textContent = ticket.booked ? "预约 · 已签到，将优先叫号" : "预约已过签到时间 · 按普通号排队";
+    tag.textContent = ticket.booked ? t("booked") : t("late");
   }
 
   build();
