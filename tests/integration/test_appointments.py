@@ -354,3 +354,25 @@ def test_one_code_checked_in_at_two_kiosks_at_once_gives_one_ticket(scene):
         "already_checked_in"}
     waiting = app.test_client().get(f"{BASE}/queues").get_json()
     assert next(queue for queue in waiting if queue["id"] == "biz")["waiting"] == 1
+
+
+def test_a_booked_ticket_prints_yuyue_even_where_the_layout_has_no_such_class(database_url):
+    from kiosk.ticket_print import ticket_print
+
+    layout = bookable_hall()
+    site = replace(layout.sites[0], priority=small_hall().sites[0].priority)  # 老年人, 军人: no 预约 class
+    clock = Clock(MONDAY_9)
+    app = make_app(database_url, replace(layout, sites=(site,)), CLOCK=clock, BOOKING_RATE_LIMIT="0",
+                   BOOKING_ID_RATE_LIMIT="0")
+    try:
+        client = app.test_client()
+        booked = book(client).get_json()
+        clock.now = dt.datetime(2026, 12, 8, 0, 45)
+        ticket = client.post(f"{BASE}/appointments/check-in", json={"code": booked["code"]}).get_json()
+        assert ticket["booked"] is True and ticket["priority"] is None
+        assert ticket_print(site, ticket, "http://hall/t/x").priority_name == "预约"
+        walk_in = client.post(f"{BASE}/tickets", json={"service": "company-setup"}).get_json()
+        assert ticket_print(site, walk_in, "http://hall/t/y").priority_name is None
+    finally:
+        from server.app import stop
+        stop(app)
