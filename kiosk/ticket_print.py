@@ -48,11 +48,12 @@ def ticket_print(site: Site, ticket_view: dict, qr_url: str) -> TicketPrint:
     places = tuple(Place(group["floor_name"] or group["zone_name"] or "", tuple(group["numbers"]), group["overflow"])
                    for group in ticket_view.get("where") or ())
     priority = next((c for c in site.priority.classes if c.id == ticket_view.get("priority")), None)
+    priority_name = priority.name if priority else ("预约" if ticket_view.get("booked") else None)
     return TicketPrint(
         hall_name=site.name, number=ticket_view["number"], service_name=ticket_view["service_name"],
         zone_name=zone.name if zone else "", windows=windows, ahead=ticket_view["ahead"],
         eta_minutes=ticket_view["eta_minutes"], issued_at=_local_time(site, ticket_view["issued_at"]),
-        notice=site.ticket_notice, qr_url=qr_url, priority_name=priority.name if priority else None,
+        notice=site.ticket_notice, qr_url=qr_url, priority_name=priority_name,
         hall_name_en=site.name_en, zone_name_en=zone.name_en if zone else "", places=places,
     )
 

@@ -13,6 +13,7 @@ from manage.access import require_manager
 from manage.exports import to_csv, to_xlsx
 from server.cpu import run_cpu_bound
 from server.domain.errors import BadRequest
+from server.service_layer.appointment_queries import with_appointments
 from server.service_layer.statistics import GROUPINGS, site_statistics
 from server.wiring import hall
 
@@ -58,7 +59,7 @@ def _download(content: bytes, mimetype: str, stats: dict, extension: str) -> Res
 @api.get("/sites/<site_id>/stats")
 @require_manager
 def stats(site_id: str):
-    return jsonify(_statistics(site_id))
+    return jsonify(with_appointments(_statistics(site_id), hall().db, hall().context))  # 预约: booked, checked in, missed of the range
 
 
 @api.get("/sites/<site_id>/stats.csv")

@@ -20,6 +20,7 @@ from server.alert_watch import AlertWatch
 from server.api import bp as api_blueprint
 from server.api import inbound
 from server.api.errors import register_error_handlers
+from server.appointment_sweep import MISSED_SWEEP, wire_missed_sweep
 from server.assignment_watch import assignments_due, ending_assignments_first
 from server.cli import register_cli
 from server.config import ROOT, from_environment
@@ -65,6 +66,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions[EXTENSION] = services
     layout_reload.wire(app, services)
     wire_day_closing(services, socketio.start_background_task, app.config.get("DAY_CHECK_SECONDS", 60.0))
+    app.extensions[MISSED_SWEEP] = wire_missed_sweep(services, socketio.start_background_task,
+                                                     app.config.get("APPOINTMENT_SWEEP_SECONDS", 60.0))
     kiosk.register(app, socketio, services)
     counter.register(app)
     manage.register(app)

@@ -65,6 +65,8 @@ def main() -> None:
                 print(f"  agent    AGENT_TOKEN={token} python -m kiosk.agent --server {base} --site {site.id} "
                       f"--kiosk {kiosk.id} --printer-type dummy")
         print(f"  counter  {base}/counter/{site.id}")
+        if any(service.appointments is not None for service in site.services):
+            print(f"  booking  {base}/book/{site.id}   (预约取号, on a phone)")
         print(f"  screens  {base}/display/{site.id}   (every display and window screen)")
         for display in site.displays:
             token = tokens[device_key(site.id, "display", display.id)]

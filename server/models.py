@@ -39,6 +39,7 @@ class Ticket(Base):
     reason: Mapped[str | None] = mapped_column(Text)  # why an item was rejected (不予受理)
     missing: Mapped[str | None] = mapped_column(Text)  # JSON list: checklist entries missing (一次性告知)
     requeued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # a missed ticket put back in line (过号重排)
+    appointment_id: Mapped[str | None] = mapped_column(String(40))  # checked in on time: called before walk-ins
 
     __table_args__ = (
         Index("ix_tickets_waiting", "site", "status", "queue", "issued_at"),
@@ -186,3 +187,57 @@ class WindowAssignment(Base):
               sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
         Index("ix_window_assignments_site_day", "site", "day"),
     )
+
+
+class Appointment(Base):
+    """预约: a citizen's booking of one slot of an item. The id is its holder's secret (the phone page), the
+    code what the kiosk's check-in takes. The ID number is kept only as a keyed hash (``person_key``, for the
+    per-person rule) and in its masked form; the phone is shown masked."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # 128 random bits
+    site: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(16))
+    service: Mapped[str] = mapped_column(String(64))
+    day: Mapped[dt.date] = mapped_column(Date)  # the slot's local day
+    start_at: Mapped[dt.datetime] = mapped_column(DateTime)  # naive UTC
+    end_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16), default="booked")  # booked | checked_in | cancelled | missed
+    name: Mapped[str] = mapped_column(String(64))
+    person_key: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 of the ID number
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str] = mapped_column(String(16))
+    booked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    missed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ticket_id: Mapped[str | None] = mapped_column(String(40))  # the ticket of its check-in (or of a late walk-in)
+
+    __table_args__ = (
+        Index("ix_appointments_site_code", "site", "code", unique=True),
+        Index("ix_appointments_open", "site", "status", "start_at"),
+        Index("ix_appointments_site_day", "site", "day"),
+    )
+
+
+class AppointmentSlot(Base):
+    """How many bookings a slot holds: raised only while it is below the slot's capacity, in one statement."""
+
+    __tablename__ = "appointment_slots"
+
+    site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(64), primary_key=True)
+    start_at: Mapped[dt.datetime] = mapped_column(DateTime, primary_key=True)  # naive UTC
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppointmentPersonDay(Base):
+    """How many bookings one person (the keyed hash of the ID number) holds on one local day of a site."""
+
+    __tablename__ = "appointment_person_days"
+
+    site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    booked: Mapped[int] = mapped_column(Integer, default=0)

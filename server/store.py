@@ -105,16 +105,22 @@ def _as_datetime(value) -> dt.datetime:
 
 def count_ahead(session: Session, ticket: Ticket) -> int:
     """Tickets of the same queue and day that are served before this one (a priority ticket only waits
-    for earlier priority tickets; a normal ticket counts every earlier ticket, to stay on the safe side).
+    for earlier priority tickets; a normal ticket counts every earlier ticket, to stay on the safe side;
+    a booked ticket waits for earlier booked ones only, and every booked ticket is ahead of a walk-in).
     Ids of tickets in line since the same instant compare by code point, as ``people_ahead`` does:
     PostgreSQL would otherwise use the database's collation (en_US puts "c..." before "D...")."""
     by_code_point = Ticket.id.collate("C") if session.get_bind().dialect.name == "postgresql" else Ticket.id
     since, own = in_line_since(), ticket.requeued_at or ticket.issued_at
     earlier = or_(since < own, and_(since == own, by_code_point < ticket.id))
+    booked = Ticket.appointment_id.is_not(None)  # 预约: before every walk-in (eta.people_ahead)
+    if ticket.appointment_id is not None:
+        ahead = and_(booked, earlier)
+    elif ticket.priority_class is not None:
+        ahead = or_(booked, and_(earlier, Ticket.priority_class.is_not(None)))
+    else:
+        ahead = or_(booked, earlier)
     conditions = [Ticket.site == ticket.site, Ticket.queue == ticket.queue, Ticket.day == ticket.day,
-                  Ticket.status == "waiting", earlier]
-    if ticket.priority_class is not None:
-        conditions.append(Ticket.priority_class.is_not(None))
+                  Ticket.status == "waiting", ahead]
     return session.scalar(select(func.count()).select_from(Ticket).where(*conditions)) or 0
 
 
@@ -181,6 +187,7 @@ def claim_next(session: Session, site: str, plan: CallPlan, window: str, clerk_i
     candidate = (select(Ticket.id)
                  .where(*_waiting_on(site, plan.day), or_(*lane_conditions))
                  .order_by(case(*lane_rank, else_=literal(len(lane_rank))),
+                           case((Ticket.appointment_id.is_not(None), literal(0)), else_=literal(1)),  # 预约 first
                            case((preferred, literal(0)), else_=literal(1)),
                            since, by_code_point)
                  .limit(1)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from server.api import openapi, routes  # noqa: E402,F401  (register the routes on bp)
+from server.api import appointments, openapi, routes  # noqa: E402,F401  (register the routes on bp)

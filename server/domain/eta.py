@@ -16,7 +16,8 @@ def people_ahead(ticket: WaitingTicket, waiting_same_queue: Iterable[WaitingTick
     A priority ticket only waits behind earlier priority tickets; a normal ticket counts every earlier
     ticket, which over-estimates a little (the interleave lets some normal ones through) rather than
     promising a wait that turns out longer. "Earlier" is the place in line (``in_line_since``: a
-    requeued ticket stands behind those waiting when it came back).
+    requeued ticket stands behind those waiting when it came back). A booked ticket (预约) only waits behind
+    earlier booked tickets; every booked ticket waiting is ahead of a walk-in, whenever it checked in.
     """
     own_key = (ticket.in_line_since, ticket.id)
     return sum(
@@ -25,9 +26,16 @@ def people_ahead(ticket: WaitingTicket, waiting_same_queue: Iterable[WaitingTick
         if other.queue == ticket.queue
         and other.day == ticket.day
         and other.id != ticket.id
-        and (other.in_line_since, other.id) < own_key
-        and (other.is_priority or not ticket.is_priority)
+        and _ahead(other, ticket, (other.in_line_since, other.id) < own_key)
     )
+
+
+def _ahead(other: WaitingTicket, ticket: WaitingTicket, earlier: bool) -> bool:
+    if ticket.booked:
+        return other.booked and earlier
+    if other.booked:
+        return True
+    return earlier and (other.is_priority or not ticket.is_priority)
 
 
 def estimate_minutes(

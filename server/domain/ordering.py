@@ -8,6 +8,9 @@ it may only take from once a ticket there has waited past the threshold. Inside 
 one class (priority or normal), chosen by a per-window interleave cycle so that with a ratio P:N
 neither side starves, and otherwise serves first come, first served.
 
+A booked ticket (预约: checked in at the kiosk inside its window) is called before the walk-in tickets of its
+lane, whatever their class; booked tickets among themselves follow the same rules as the others.
+
 A ticket's place in line is its issue time, or the time a clerk put it back in line after it was
 missed (过号重排: ``requeued_at``, behind everyone waiting then). A window only calls tickets of the
 plan's local day: a ticket of an earlier day is never called, whether or not the day was closed yet.
@@ -30,6 +33,7 @@ class WaitingTicket:
     priority_class: str | None  # None for a normal ticket
     day: date | None = None  # the local day it was issued on
     requeued_at: datetime | None = None  # put back in line after a no-show (过号重排)
+    booked: bool = False  # 预约, checked in on time: before the walk-ins of its lane
 
     @property
     def is_priority(self) -> bool:
@@ -58,7 +62,7 @@ class CallPlan:
     def lane(self, queue_id: str) -> Lane | None:
         return next((lane for lane in self.lanes if lane.queue == queue_id), None)
 
-    def sort_key(self, ticket: WaitingTicket) -> tuple[int, int, datetime, str] | None:
+    def sort_key(self, ticket: WaitingTicket) -> tuple[int, int, int, datetime, str] | None:
         """Smaller is called first; None when the window may not take the ticket now."""
         lane = self.lane(ticket.queue)
         if lane is None:
@@ -69,7 +73,7 @@ class CallPlan:
         if lane.issued_before is not None and since > lane.issued_before:
             return None
         preferred = 0 if ticket.is_priority == self.prefer_priority else 1
-        return (lane.rank, preferred, since, ticket.id)
+        return (lane.rank, 0 if ticket.booked else 1, preferred, since, ticket.id)
 
 
 def cycle_length(priority: Priority) -> int:
@@ -118,7 +122,7 @@ def plan_call(window: Window, priority: Priority, position: int, now: datetime,
 def choose(plan: CallPlan, waiting: Iterable[WaitingTicket]) -> WaitingTicket | None:
     """The ticket ``plan`` calls among ``waiting``, or None when none is eligible."""
     best: WaitingTicket | None = None
-    best_key: tuple[int, int, datetime, str] | None = None
+    best_key: tuple[int, int, int, datetime, str] | None = None
     for ticket in waiting:
         key = plan.sort_key(ticket)
         if key is not None and (best_key is None or key < best_key):

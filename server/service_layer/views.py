@@ -50,6 +50,7 @@ def ticket_view(repo: Repository, ctx: HallContext, site: Site, ticket: Ticket) 
         "cancel_reason": cancel_reason, "requeued_at": iso(ticket.requeued_at),
         "transferred_to": ticket.transferred_to, "ahead": 0, "eta_minutes": 0, "eta_note": None,
         "status_url": ctx.status_url(ticket.id),
+        "booked": ticket.appointment_id is not None,  # 预约: checked in on time, called before walk-ins
     }
     if queue is not None:
         view["queue_name"] = queue.name

@@ -24,7 +24,7 @@ def waiting_ticket(ticket: Ticket) -> WaitingTicket:
     def aware(moment: dt.datetime | None) -> dt.datetime | None:
         return None if moment is None else moment.replace(tzinfo=dt.UTC)
     return WaitingTicket(ticket.id, ticket.queue, aware(ticket.issued_at), ticket.priority_class, ticket.day,
-                         aware(ticket.requeued_at))
+                         aware(ticket.requeued_at), booked=ticket.appointment_id is not None)
 
 
 class FakeRepository:

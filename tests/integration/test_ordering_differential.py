@@ -13,7 +13,9 @@ collation, the kind a production server initialised with ``en_US.UTF-8`` has.
 Some tickets were missed and put back in line (``requeued_at``, on the same grid, so a requeue often ties
 with another ticket's issue), and some waiting rows belong to an earlier local day (a day not closed
 yet): neither copy may call or count them. Some windows work under a manager's assignment (弹性窗口): they
-serve the assigned queues, in that order, in place of their own.
+serve the assigned queues, in that order, in place of their own. Some tickets are booked (预约, checked in on
+time: a row linked to an appointment), which both copies call before the walk-ins of their lane and count
+accordingly.
 """
 
 from __future__ import annotations
@@ -117,11 +119,13 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     requeues = st.one_of(st.none(), st.none(), grid_times(24, (0, 0, 1)))
 
     def ticket(ident: str, queue: str, issued: dt.datetime, priority: str | None,
-               requeued: dt.datetime | None) -> WaitingTicket:
+               requeued: dt.datetime | None, booked: bool) -> WaitingTicket:
         requeued = requeued if requeued is None or requeued >= issued else None
-        return WaitingTicket(ident, queue, issued, priority, day=TODAY, requeued_at=requeued)
+        return WaitingTicket(ident, queue, issued, priority, day=TODAY, requeued_at=requeued, booked=booked)
 
-    tickets = st.builds(ticket, ids, st.sampled_from(queues), st.sampled_from(issue_times), klass, requeues)
+    # A booked ticket may carry a class too (the layout's 预约 class), or none.
+    booked = st.sampled_from((False, False, True))
+    tickets = st.builds(ticket, ids, st.sampled_from(queues), st.sampled_from(issue_times), klass, requeues, booked)
     waiting = draw(st.lists(tickets, max_size=14, unique_by=lambda ticket: ticket.id))
     taken = {ticket.id for ticket in waiting}
     places = st.sampled_from(((OTHER_SITE, "waiting", TODAY), (SITE, "called", TODAY), (SITE, "done", TODAY),
@@ -159,7 +163,8 @@ def row(ticket: WaitingTicket, number: int, site: str = SITE, status: str = "wai
     return {"id": ticket.id, "site": site, "number": f"A{number:03d}", "day": ticket.day,
             "service": "licence", "queue": ticket.queue, "priority_class": ticket.priority_class,
             "status": status, "issued_at": naive_utc(ticket.issued_at),
-            "requeued_at": None if ticket.requeued_at is None else naive_utc(ticket.requeued_at), "recalls": 0}
+            "requeued_at": None if ticket.requeued_at is None else naive_utc(ticket.requeued_at), "recalls": 0,
+            "appointment_id": f"appt-{ticket.id}" if ticket.booked else None}
 
 
 def assert_counts_agree(database: Database, waiting: list[WaitingTicket], moment: str,

@@ -1,11 +1,13 @@
 """Call-next ordering, example by example. The properties over random halls live in
 test_domain_ordering_properties.py."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from layout.model import Overflow, Priority
+from server.domain.eta import people_ahead
 from server.domain.ordering import CallPlan, Lane, choose, next_position, plan_call
 from tests.unit.domain_factories import MORNING, make_priority, make_ticket, make_window
 
@@ -89,10 +91,23 @@ def test_a_window_ignores_queues_it_neither_serves_nor_helps():
     assert choose(plan, []) is None
 
 
-def test_sort_key_is_lane_rank_then_class_then_issue_time_then_id():
+def test_sort_key_is_lane_rank_then_booked_then_class_then_issue_time_then_id():
     plan = CallPlan(window="w1", lanes=(Lane("a", 0, None), Lane("b", 1, None)), prefer_priority=False)
     ticket = make_ticket("t7", "b", minute=3, priority_class="elderly")
-    assert plan.sort_key(ticket) == (1, 1, ticket.issued_at, "t7")
+    assert plan.sort_key(ticket) == (1, 1, 1, ticket.issued_at, "t7")
+    booked = replace(ticket, booked=True)
+    assert plan.sort_key(booked) == (1, 0, 1, ticket.issued_at, "t7")
+
+
+def test_a_booked_ticket_is_called_before_earlier_walk_ins_of_its_lane_whatever_their_class():
+    plan = plan_call(make_window("w1", ("a", "b")), TWO_TO_ONE, 0, NOW)  # prefers priority now
+    elderly = make_ticket("elderly", "a", minute=1, priority_class="elderly")
+    walk_in = make_ticket("walk-in", "a", minute=2)
+    booked = replace(make_ticket("booked", "a", minute=9), booked=True)
+    other_lane = replace(make_ticket("other", "b", minute=0), booked=True)
+    assert choose(plan, [elderly, walk_in, booked, other_lane]).id == "booked"
+    assert people_ahead(walk_in, [elderly, walk_in, booked]) == 2
+    assert people_ahead(booked, [elderly, walk_in, booked]) == 0
 
 
 def test_the_position_advances_when_the_preferred_class_was_served_and_wraps_at_the_cycle_end():

@@ -614,6 +614,7 @@
     tick();
     setInterval(tick, 1000);
     window.kiosk = { state: state, stream: stream }; // for support staff and tests: a read-only look
+    Object.assign(window.kiosk, { show, showTicket, goHome }); // for the kiosk's modules (预约签到)
   }
 
   init();

@@ -7,6 +7,7 @@ from server.domain import assignments as assignment_commands
 from server.domain import commands
 from server.service_layer.handlers import (
     alerts,
+    appointments,
     assignments,
     current,
     day_close,
@@ -40,3 +41,4 @@ HANDLERS = {
     assignment_commands.AssignWindow: assignments.assign_window,
     assignment_commands.ExpireAssignments: assignments.expire_assignments,
 }
+HANDLERS.update(appointments.HANDLERS)  # 预约取号
