@@ -8,6 +8,7 @@ from flask import Blueprint, Flask
 api = Blueprint("manage_api", __name__, url_prefix="/api/v1")
 
 from manage import alerts_api, monitor_api, stats_api  # noqa: E402,F401  (attach the routes to the blueprint)
+from manage import rectifications_api  # noqa: E402,F401  (好差评 follow-up)
 
 
 def register(app: Flask) -> None:

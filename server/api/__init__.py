@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from server.api import openapi, routes  # noqa: E402,F401  (register the routes on bp)
+from server.api import ratings  # noqa: E402,F401  (好差评)

@@ -37,6 +37,7 @@ NOT_FOUND_NAMES: dict[str, tuple[str, str]] = {
     "priority": ("没有这个优先类别", "No such priority class"),
     "print_job": ("没有这个打印任务", "No such print job"),
     "alert": ("没有这条提醒", "No such alert"),
+    "rectification": ("没有这条整改", "No such rectification"),
 }
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from server.domain import alerts as alert_commands
 from server.domain import commands
+from server.domain import ratings as rating_commands
 from server.service_layer.handlers import (
     alerts,
     current,
     day_close,
     devices,
     print_jobs,
+    ratings,
     ticket_line,
     tickets,
     windows,
@@ -35,4 +37,6 @@ HANDLERS = {
     commands.RecordScreenState: devices.record_screen_state,
     alert_commands.EvaluateAlerts: alerts.evaluate_alerts,
     alert_commands.AckAlert: alerts.ack_alert,
+    rating_commands.RateTicket: ratings.rate_ticket,
+    rating_commands.ActOnRectification: ratings.act_on_rectification,
 }
