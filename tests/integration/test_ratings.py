@@ -219,3 +219,40 @@ def test_a_pad_and_a_phone_rating_at_once_keep_exactly_one(scene):
     kept = app.test_client().get(f"/api/v1/tickets/{ticket}/rating").get_json()["rating"]
     winner = next(answer.get_json() for answer in answers if answer.status_code == 201)
     assert kept["id"] == winner["id"] and kept["level"] == winner["level"]
+
+
+def test_the_statistics_carry_the_ratings_by_window_clerk_item_department_and_day(scene):
+    app, _ = scene
+    clerk, manager = create_staff(app, "clerk1"), create_staff(app, "boss", role="manager")
+    rate(app, served(app, clerk), level=5)
+    rate(app, served(app, clerk), level=2, reasons=["waiting"])
+    served(app, clerk)  # served, not rated
+    client = app.test_client()
+    expected = {"ratings": 2, "rating_avg": 3.5, "bad_ratings": 1, "good_rating_pct": 50.0,
+                "rating_rate_pct": 66.7}
+    for by, key in (("window", "w1"), ("day", "2026-01-05"), ("service", "company-setup"), ("department", "amr")):
+        stats = client.get(f"/api/v1/sites/hall/stats?from=2026-01-05&to=2026-01-05&by={by}", headers=manager)
+        assert stats.status_code == 200
+        [row] = [row for row in stats.get_json()["rows"] if row["key"] == key]
+        assert {name: row[name] for name in expected} == expected, by
+        assert {name: stats.get_json()["totals"][name] for name in expected} == expected, by
+    by_clerk = client.get("/api/v1/sites/hall/stats?from=2026-01-05&to=2026-01-05&by=clerk", headers=manager)
+    [row] = by_clerk.get_json()["rows"]
+    assert (row["name"], row["ratings"], row["bad_ratings"]) == ("clerk1", 2, 1)
+    empty = client.get("/api/v1/sites/hall/stats?from=2026-01-06&to=2026-01-06&by=window", headers=manager)
+    assert empty.get_json()["totals"]["ratings"] == 0 and empty.get_json()["totals"]["rating_avg"] is None
+
+    csv = client.get("/api/v1/sites/hall/stats.csv?from=2026-01-05&to=2026-01-05&by=window", headers=manager)
+    lines = csv.data.decode("utf-8-sig").splitlines()
+    header, w1 = lines[0].split(","), next(line for line in lines if ",w1," in line).split(",")
+    assert [w1[header.index(title)] for title in ("评价数", "平均评价", "差评数", "好评率(%)", "参评率(%)")] == [
+        "2", "3.5", "1", "50.0", "66.7"]
+    xlsx = client.get("/api/v1/sites/hall/stats.xlsx?from=2026-01-05&to=2026-01-05&by=window", headers=manager)
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    sheet = load_workbook(BytesIO(xlsx.data)).active
+    titles = [cell.value for cell in sheet[2]]
+    assert "好评率(%)" in titles and "参评率(%)" in titles
+    values = {titles[i]: cell.value for i, cell in enumerate(sheet[3])}
+    assert (values["评价数"], values["差评数"], values["好评率(%)"]) == (2, 1, 50.0)
