@@ -256,3 +256,66 @@ def test_the_statistics_carry_the_ratings_by_window_clerk_item_department_and_da
     assert "好评率(%)" in titles and "参评率(%)" in titles
     values = {titles[i]: cell.value for i, cell in enumerate(sheet[3])}
     assert (values["评价数"], values["差评数"], values["好评率(%)"]) == (2, 1, 50.0)
+
+
+def pad_client(app, token=None, window="w1"):
+    from server.extensions import socketio
+
+    sio = socketio.test_client(app)
+    sio.emit("pad_subscribe", {"site": "hall", "window": window, **({"token": token} if token else {})})
+    return sio
+
+
+def received(sio, name: str) -> list[dict]:
+    return [packet["args"][0] for packet in sio.get_received() if packet["name"] == name]
+
+
+def test_the_pad_room_needs_the_pads_token_and_hears_each_finish_and_its_rating(scene):
+    app, clock = scene
+    clerk = create_staff(app, "clerk1")
+    assert [e["error"]["code"] for e in received(pad_client(app), "pad_error")] == ["token_required"]
+    wrong = pad_client(app, TOKENS["hall/pad/w2"])
+    assert [e["error"]["code"] for e in received(wrong, "pad_error")] == ["invalid_token"]
+
+    pad = pad_client(app, PAD["X-Kiosk-Token"])
+    [snapshot] = received(pad, "pad_snapshot")
+    assert (snapshot["window"], snapshot["state"], snapshot["pending"]) == ("w1", "closed", None)
+    ticket = served(app, clerk)
+    packets = pad.get_received()
+    [offer] = [p["args"][0] for p in packets if p["name"] == "rate"]
+    assert (offer["ticket"], offer["number"], offer["service_name"], offer["seconds"]) == (
+        ticket, "A001", "企业设立登记", 60)
+    assert offer["form"]["version"] == app.test_client().get("/api/v1/rating-form?site=hall").get_json()["version"]
+    assert [p["args"][0]["clerk_name"] for p in packets if p["name"] == "pad_window"][-1] == "clerk1"
+    assert received(wrong, "rate") == [], "another window's pad hears nothing of this one"
+
+    clock["now"] = NINE + dt.timedelta(seconds=20)
+    late = pad_client(app, PAD["X-Kiosk-Token"])  # a pad that reconnects meanwhile is offered it still
+    [again] = received(late, "pad_snapshot")
+    assert (again["pending"]["ticket"], again["pending"]["seconds"], again["clerk_name"]) == (ticket, 40, "clerk1")
+
+    from server.extensions import socketio
+    phone = socketio.test_client(app)
+    phone.emit("subscribe", {"site": "hall", "ticket": ticket})
+    phone.get_received()
+    assert rate(app, ticket, level=4).status_code == 201
+    assert [e["ticket"] for e in received(pad, "rated")] == [ticket]
+    assert [(e["ticket"], e["level"]) for e in received(phone, "rated")] == [(ticket, 4)]
+    [after] = received(pad_client(app, PAD["X-Kiosk-Token"]), "pad_snapshot")
+    assert after["pending"] is None, "a rated ticket is not offered again"
+    clock["now"] = NINE + dt.timedelta(seconds=61)
+    rate_later = served(app, clerk)
+    clock["now"] += dt.timedelta(seconds=61)
+    [expired] = received(pad_client(app, PAD["X-Kiosk-Token"]), "pad_snapshot")
+    assert expired["pending"] is None and rate_later, "past its minute the pad no longer offers it"
+
+
+def test_the_pad_page_and_the_devices_list_know_each_windows_pad(scene):
+    app, _ = scene
+    page = app.test_client().get("/rate/hall/w1")
+    assert page.status_code == 200 and "评价器" in page.get_data(as_text=True)
+    assert app.test_client().get("/rate/hall/w99").status_code == 404
+    from server.device_tokens import devices
+    pads = [device for device in devices(hall(app).layout) if device.kind == "pad"]
+    assert [(device.key, device.page) for device in pads][:1] == [("hall/pad/w1", "/rate/hall/w1")]
+    assert len(pads) == len(hall(app).site("hall").windows)
