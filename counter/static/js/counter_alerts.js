@@ -29,6 +29,22 @@
       if (kind === "printer") this._printer(payload);
       else if (kind === "print_job") this._printJob(payload);
       else if (kind === "screen") this._screen(payload);
+      else if (kind === "alert") this._rating(payload);
+    }
+
+    // 好差评: a bad rating of this window's service (谁办理、谁负责) and its rectification past the deadline.
+    _rating(payload) {
+      if (!["bad_rating", "rectification_overdue"].includes(payload.kind)) return;
+      if (!(payload.windows || []).includes(this.windowId)) return;
+      const key = `alert:${payload.kind}:${payload.subject}`;
+      if (payload.status !== "open") {
+        this.clear(key);
+        return;
+      }
+      this.show(key, payload.kind === "bad_rating" ? "warning" : "error",
+        payload.kind === "bad_rating"
+          ? `本窗口收到一条差评：${(payload.message || "").split(" / ")[0]}。请配合大厅管理人员整改。`
+          : `本窗口的差评整改已超期：${(payload.message || "").split(" / ")[0]}。`);
     }
 
     screensNow(screens) {

@@ -122,7 +122,7 @@
       setConnection("offline");
       return null;
     }
-    const socket = window.io({ transports: ["websocket", "polling"] });
+    const socket = window.io({ reconnectionDelay: 500, reconnectionDelayMax: 2000, timeout: 5000 });
     socket.on("connect", () => {
       setConnection("syncing");
       socket.emit("pad_subscribe", { site: config.site, window: config.window, token: token || undefined });
