@@ -19,7 +19,6 @@ from server.publisher import ticket_room
 from server.service_layer.context import HallContext, iso
 
 
-
 def pad_room(site: str, window: str) -> str:
     return f"pad:{site}:{window}"
 

@@ -12,7 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.domain.ratings import RatingForm, RectificationSeen, form_from_content, form_of
-from server.models import Rating, RatingForm as RatingFormRow, Rectification, RectificationAction, Ticket
+from server.models import Rating, Rectification, RectificationAction, Ticket
+from server.models import RatingForm as RatingFormRow
 
 
 def _insert(session: Session, table):

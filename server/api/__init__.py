@@ -4,5 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from server.api import openapi, routes  # noqa: E402,F401  (register the routes on bp)
-from server.api import ratings  # noqa: E402,F401  (好差评)
+from server.api import (  # noqa: E402,F401  (register the routes on bp)
+    openapi,
+    ratings,  # 好差评
+    routes,
+)
