@@ -146,6 +146,12 @@ def test_the_phone_offers_the_form_after_service_and_says_once_it_is_rated(live_
     phone.screenshot(path=str(keep(live_server, "rating-phone.png")), full_page=True)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the phone page is {width}px wide"
+    phone.click('#rating .rating-level[data-level="1"]')
+    expect(phone.locator("#rating .rating-phone")).to_be_visible()  # a bad rating may leave a call-back number
+    phone.click('#rating .rating-reason[data-reason="slow"]')
+    phone.screenshot(path=str(keep(live_server, "rating-phone-reasons.png")), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.click("#rating .rating-back")
     phone.click('#rating .rating-level[data-level="4"]')
     expect(phone.locator("#rating-note")).to_have_text("感谢您的评价！")
     phone.reload()
@@ -155,6 +161,7 @@ def test_the_phone_offers_the_form_after_service_and_says_once_it_is_rated(live_
                           json={"level": 1, "reasons": ["slow"], "channel": "phone"}, timeout=5)
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_rated"
     phone_context.close()
-    for name in ("rating-pad.png", "rating-pad-reasons.png", "rating-phone.png", "rating-board.png"):
+    for name in ("rating-pad.png", "rating-pad-reasons.png", "rating-phone.png", "rating-phone-reasons.png",
+                 "rating-board.png"):
         if keep(live_server, name).exists():
             publish(keep(live_server, name))
