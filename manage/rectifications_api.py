@@ -1,6 +1,7 @@
 """好差评 follow-up for the manager: the rectifications of bad ratings (GET /sites/<site>/rectifications
 ?status=open|closed|all) and an action on one (POST /sites/<site>/rectifications/<id> {"action", "note"}:
-contact 回访, resolve 整改完成, appeal 申诉复核, close 办结), each kept with its note, who and when."""
+contact 回访, resolve 整改完成, appeal 申诉复核, close 办结), each kept with its note, who and when. Closing an appealed one gives the review's verdict (``"appeal": "upheld"``
+sets the rating aside: kept, out of the figures; ``"rejected"``, the default, keeps it counted)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,6 @@ def rectifications(site_id: str):
 @require_manager
 def act(site_id: str, rectification_id: int):
     hall().site(site_id)
-    body = json_body(required={"action": str})
+    body = json_body(required={"action": str}, optional={"appeal": str})
     return jsonify(hall().handle(ActOnRectification(site_id, rectification_id, body["action"], body.get("note"),
-                                                    g.actor)))
+                                                    g.actor, body.get("appeal"))))

@@ -191,6 +191,7 @@ class Rating(Base):
     form_version: Mapped[str] = mapped_column(String(32), ForeignKey("rating_forms.version"))
     phone: Mapped[str | None] = mapped_column(String(16))  # for a call-back (回访) only; masked in every view
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    set_aside: Mapped[bool] = mapped_column(default=False)  # an appeal (申诉复核) upheld: kept, out of the figures
 
     __table_args__ = (Index("ix_ratings_site_created", "site", "created_at"),)
 
@@ -205,6 +206,7 @@ class Rectification(Base):
     rating_id: Mapped[int] = mapped_column(Integer, ForeignKey("ratings.id"), unique=True)
     deadline: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open|contacted|resolved|appealed|closed
+    appeal: Mapped[str | None] = mapped_column(String(16))  # the review's verdict: upheld | rejected
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 

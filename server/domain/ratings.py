@@ -271,6 +271,21 @@ class ActOnRectification(Command):
     action: str
     note: object
     actor: Actor
+    appeal: object = None  # with close of an appealed one: "upheld" (the rating is set aside) or "rejected"
+
+
+APPEAL_VERDICTS = ("upheld", "rejected")
+
+
+def check_appeal_verdict(status: str, action: str, verdict: object) -> str | None:
+    """The verdict of an appeal, given when an appealed rectification is closed (rejected when none is given)."""
+    if verdict is None:
+        return "rejected" if action == "close" and status == "appealed" else None
+    if verdict not in APPEAL_VERDICTS:
+        raise BadRequest("invalid_field", "appeal 应为 upheld 或 rejected / appeal must be upheld or rejected")
+    if action != "close" or status != "appealed":
+        raise IllegalRectificationAction("只有申诉中的整改办结时才能给出复核结论 / a verdict closes an appealed one only")
+    return verdict
 
 
 @dataclass

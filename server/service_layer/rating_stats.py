@@ -1,7 +1,8 @@
 """好差评 figures of the statistics rows: per key (the statistics' own key and scope over the tickets, so the rows
 line up) one grouped query over the ratings of the tickets in scope — ``ratings``, ``rating_avg``,
 ``bad_ratings`` (levels 1–2), ``good_rating_pct`` (levels 3–5 of the ratings) and ``rating_rate_pct`` (ratings
-per served ticket) — merged into the rows and their totals."""
+per served ticket) — merged into the rows and their totals. A rating set aside on appeal (申诉复核 upheld) is
+kept but not counted."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def rating_figures(session: Session, scope, key) -> dict:
                         func.sum(Rating.level).label("level_sum"),
                         func.sum(case((Rating.level.in_(BAD_LEVELS), 1), else_=0)).label("bad"),
                         func.sum(case((Rating.level.in_(GOOD_LEVELS), 1), else_=0)).label("good"))
-                 .select_from(Ticket).join(Rating, Rating.ticket_id == Ticket.id).where(scope).group_by(key))
+                 .select_from(Ticket).join(Rating, Rating.ticket_id == Ticket.id)
+                 .where(scope, Rating.set_aside.is_(False)).group_by(key))
     return {_json_key(row.key): {"ratings": int(row.ratings or 0), "level_sum": int(row.level_sum or 0),
                                  "bad": int(row.bad or 0), "good": int(row.good or 0)}
             for row in session.execute(statement)}

@@ -83,6 +83,7 @@ def _rectification_view(site: Site, today: dt.date, rectification: Rectification
         "channel": rating.channel, "rated_at": iso(rating.created_at),
         "phone": mask_mobile(rating.phone) if rating.phone else None, "named": rating.phone is not None,
         "deadline": rectification.deadline.isoformat(), "status": rectification.status,
+        "appeal": rectification.appeal, "set_aside": rating.set_aside,
         "status_name": STATUS_NAMES.get(rectification.status, rectification.status),
         "overdue": overdue(rectification.status, rectification.deadline, today),
         "actions": [{"action": row.action, "action_name": ACTION_NAMES.get(row.action, row.action), "note": row.note,

@@ -127,6 +127,19 @@ def test_pad_rating_reaches_the_managers_board_and_the_statistics(live_server, b
     expect(cells.nth(8)).to_have_text("1")  # 评价
     expect(cells.nth(10)).to_have_text("1")  # 差评
     board.screenshot(path=str(keep(live_server, "rating-board.png")), full_page=True)
+
+    card.locator(".rect-action").select_option("appeal")
+    card.locator(".rect-note").fill("窗口申诉：该号已当场办结")
+    card.locator("button[type=submit]").click()
+    expect(card.locator(".rect-status")).to_have_text("申诉中")
+    expect(card.locator(".rect-verdict")).to_be_visible()
+    card.locator(".rect-verdict").select_option("upheld")
+    card.locator(".rect-note").fill("复核：申诉成立")
+    card.locator("button[type=submit]").click()
+    expect(card).to_have_count(0)  # closed: off the open list
+    expect(board.locator(".alert.kind-bad_rating")).to_have_count(0)
+    board.click("#stats-form button[type=submit]")
+    expect(row.locator("td").nth(8)).to_have_text("0")  # set aside on appeal: no longer counted
     pad_context.close()
     board_context.close()
 

@@ -319,3 +319,33 @@ def test_the_pad_page_and_the_devices_list_know_each_windows_pad(scene):
     pads = [device for device in devices(hall(app).layout) if device.kind == "pad"]
     assert [(device.key, device.page) for device in pads][:1] == [("hall/pad/w1", "/rate/hall/w1")]
     assert len(pads) == len(hall(app).site("hall").windows)
+
+
+def test_an_upheld_appeal_sets_the_rating_aside_and_the_figures_no_longer_count_it(scene):
+    app, _ = scene
+    clerk, manager = create_staff(app, "clerk1"), create_staff(app, "boss", role="manager")
+    rate(app, served(app, clerk), level=1, comment="随便打的")
+    rate(app, served(app, clerk), level=2, reasons=["slow"])
+    client = app.test_client()
+    malicious, kept = sorted(client.get("/api/v1/sites/hall/rectifications", headers=manager).get_json(),
+                             key=lambda item: item["id"])
+    path = "/api/v1/sites/hall/rectifications"
+    early = client.post(f"{path}/{malicious['id']}", headers=manager,
+                        json={"action": "close", "note": "x", "appeal": "upheld"})
+    assert early.status_code == 409, "a verdict only closes an appeal"
+    assert client.post(f"{path}/{malicious['id']}", headers=manager,
+                       json={"action": "appeal", "note": "窗口申诉：群众误评"}).get_json()["status"] == "appealed"
+    again = client.post(f"{path}/{malicious['id']}", headers=manager, json={"action": "appeal", "note": "再次"})
+    assert again.status_code == 409 and code(again) == "illegal_action"
+    bad = client.post(f"{path}/{malicious['id']}", headers=manager,
+                      json={"action": "close", "note": "x", "appeal": "maybe"})
+    assert bad.status_code == 400
+    closed = client.post(f"{path}/{malicious['id']}", headers=manager,
+                         json={"action": "close", "note": "复核：录像显示办理正常", "appeal": "upheld"}).get_json()
+    assert (closed["status"], closed["appeal"], closed["set_aside"]) == ("closed", "upheld", True)
+    client.post(f"{path}/{kept['id']}", headers=manager, json={"action": "appeal", "note": "申诉"})
+    rejected = client.post(f"{path}/{kept['id']}", headers=manager, json={"action": "close", "note": "申诉不成立"})
+    assert (rejected.get_json()["appeal"], rejected.get_json()["set_aside"]) == ("rejected", False)
+    totals = client.get("/api/v1/sites/hall/stats?from=2026-01-05&to=2026-01-05&by=window",
+                        headers=manager).get_json()["totals"]
+    assert (totals["ratings"], totals["bad_ratings"], totals["rating_avg"]) == (1, 1, 2.0)

@@ -57,19 +57,35 @@
     note.addEventListener("input", () => drafts.set(item.id, note.value));
     const send = element("button", "primary", "提交");
     send.type = "submit";
-    form.append(select, note, send);
+    form.append(select, note);
+    // 申诉复核: closing an appealed one gives the review's verdict; upheld sets the rating aside (not counted).
+    const verdict = element("select", "rect-verdict");
+    verdict.setAttribute("aria-label", "复核结论");
+    for (const [value, name] of [["rejected", "申诉不成立"], ["upheld", "申诉成立（该评价不计入统计）"]]) {
+      const option = element("option", "", name);
+      option.value = value;
+      verdict.append(option);
+    }
+    verdict.hidden = true;
+    if (item.status === "appealed") {
+      select.value = "close";
+      verdict.hidden = false;
+      select.addEventListener("change", () => { verdict.hidden = select.value !== "close"; });
+      form.append(verdict);
+    }
+    form.append(send);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      act(item.id, select.value, note.value, send);
+      act(item.id, select.value, note.value, send, verdict.hidden ? null : verdict.value);
     });
     box.append(form);
     return box;
   }
 
-  async function act(id, action, note, button) {
+  async function act(id, action, note, button, appeal) {
     button.disabled = true;
     try {
-      await api.request("POST", `${path}/${id}`, { action, note });
+      await api.request("POST", `${path}/${id}`, appeal ? { action, note, appeal } : { action, note });
       drafts.delete(id);
       $("rect-message").hidden = true;
       await load();

@@ -16,6 +16,7 @@ from server.domain.ratings import (
     RectificationChanged,
     RectificationSeen,
     TicketRated,
+    check_appeal_verdict,
     check_note,
     check_rating,
     form_of,
@@ -26,6 +27,7 @@ from server.domain.ratings import (
     rectify_deadline,
 )
 from server.domain.tickets import DONE
+from server.models import Rating
 from server.rating_store import SqlRatingStore
 from server.service_layer.context import HallContext, iso
 from server.service_layer.handlers.alerts import record_alert
@@ -77,10 +79,15 @@ def act_on_rectification(command: ActOnRectification, uow: UnitOfWork, ctx: Hall
     rectification = store.rectification(site.id, command.rectification, lock=True)
     if rectification is None:
         raise NotFound("rectification", command.rectification)
+    verdict = check_appeal_verdict(rectification.status, command.action, command.appeal)
     status = next_rectification_status(rectification.status, command.action)
     note = check_note(command.note)
     now = ctx.now()
     rectification.status, rectification.updated_at = status, now
+    if verdict is not None:
+        rectification.appeal = verdict
+        if verdict == "upheld":  # a mistaken or malicious rating: kept as given, counted no more
+            uow.session.get(Rating, rectification.rating_id).set_aside = True
     store.add_action(rectification, command.action, note, command.actor.username, now)
     view = rectification_view(uow.session, site, ctx.today(site), rectification)
     uow.record(RectificationChanged(site.id, id=rectification.id, window=view["window"], status=status,
