@@ -178,3 +178,31 @@ def test_the_phone_offers_the_form_after_service_and_says_once_it_is_rated(live_
                  "rating-board.png"):
         if keep(live_server, name).exists():
             publish(keep(live_server, name))
+
+
+def test_the_clerk_sees_the_level_and_reasons_of_their_own_services_on_the_counter(live_server, browser, people):
+    _, clerk = people
+    ticket = serve(live_server, clerk)
+    finish(live_server, clerk)
+    rated = requests.post(f"{live_server.url}/api/v1/tickets/{ticket['id']}/rating", timeout=5,
+                          json={"level": 1, "reasons": ["slow"], "comment": "张三太慢", "phone": "13800138000",
+                                "channel": "phone"})
+    assert rated.status_code == 201, rated.text
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/counter/{SITE}")
+    page.fill("#login-username", CLERK[0])
+    page.fill("#login-password", CLERK[1])
+    page.click("#login-form button[type=submit]")
+    chooser = page.locator(f'#window-grid [data-window="{WINDOW}"]')
+    if chooser.count():
+        chooser.first.click()
+    expect(page.locator("#my-ratings-summary")).to_contain_text("条评价", timeout=10_000)
+    items = page.locator("#my-ratings li")
+    expect(items.first).to_be_visible()
+    text = page.locator("#my-ratings").inner_text()
+    assert "非常不满意" in text and "办理效率低" in text and ticket["number"] in text  # level, reasons, number
+    assert "张三" not in text and "8000" not in text  # never the citizen's words or number
+    page.locator(".my-ratings-panel").screenshot(path=str(keep(live_server, "rating-counter.png")))
+    publish(keep(live_server, "rating-counter.png"))
+    context.close()
