@@ -10,3 +10,6 @@ def register(app: Flask) -> None:
     from counter.routes import pages
 
     app.register_blueprint(pages)
+    from counter import pad  # the rating pad (评价器) of each window, /rate/<site>/<window>
+
+    pad.register(app)

@@ -27,4 +27,5 @@ def counter(site_id: str):
         "site": site.id, "site_name": site.name, "api": "/api/v1",
         "search_keys": service_search_keys(site.services), "vocabulary": page_vocabulary(),
     }
+    config["timezone"] = site.timezone  # 我的评价 shows the hall's times
     return render_template("counter/counter.html", site=site, config=config)

@@ -11,6 +11,7 @@ from manage import (  # noqa: E402,F401  (attach the routes to the blueprint)
     alerts_api,
     assign_api,
     monitor_api,
+    rectifications_api,  # 好差评 follow-up
     stats_api,
     window_alerts_api,
 )

@@ -20,6 +20,7 @@ COLUMNS = (
     ("wait_p90_s", "等候90分位(秒)"), ("wait_max_s", "最长等候(秒)"), ("service_p50_s", "办理中位数(秒)"),
     ("service_p90_s", "办理90分位(秒)"), ("within_target_pct", "承诺时间内叫号率(%)"),
     ("ratings", "评价数"), ("rating_avg", "平均评价"), ("bad_ratings", "差评数"),
+    ("good_rating_pct", "好评率(%)"), ("rating_rate_pct", "参评率(%)"),
 )
 
 

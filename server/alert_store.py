@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from server import store
 from server.models import Alert, SiteEvent
+from server.rating_store import open_rectifications_seen
 
 DEVICE_EVENTS_SCANNED = 500  # device events are state changes: the newest few hundred name every device
 
@@ -68,5 +69,6 @@ class SqlAlertStore:
         return self.session.scalar(select(func.count()).select_from(Alert)
                                    .where(Alert.site == site, Alert.cleared_at.is_(None))) or 0
 
-
-
+    def open_rectifications(self, site) -> list:
+        """好差评: the site's rectifications not closed, as the alert rules read them (``RectificationSeen``)."""
+        return open_rectifications_seen(self.session, site)

@@ -37,6 +37,7 @@ from server.message_queue import (
     quick_failing_options,
 )
 from server.publisher import SocketPublisher
+from server.rating_rooms import wire_rating_rooms
 from server.schema import upgrade
 from server.service_layer.context import HallContext
 from server.service_layer.handlers import HANDLERS
@@ -120,6 +121,7 @@ def _build_hall(app: Flask) -> HallServices:
                      context, HANDLERS, announcers=[SocketPublisher(socketio)])
     events = EventCounter()
     bus.subscribe_all(events)
+    wire_rating_rooms(bus, socketio, db, context)  # 好差评: the pads' and phones' rooms, after the commit
     services_started, services_stopped = [], []
     if app.config.get("ALERT_SECONDS"):
         rounds = ending_assignments_first(bus.handle, lambda site: assignments_due(db, context, site))

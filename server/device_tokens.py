@@ -32,7 +32,7 @@ from layout.model import Kiosk, Layout
 from server.domain.errors import AuthError
 
 log = logging.getLogger(__name__)
-KINDS = ("kiosk", "display", "window")
+KINDS = ("kiosk", "display", "window", "pad")  # pad: a window's rating pad (评价器), /rate/<site>/<window>
 RECHECK_SECONDS = 1.0  # how often a process looks whether the file changed
 FILE_NAME = "device_tokens.json"
 MAKE_TOKENS = "flask --app server devices tokens"
@@ -41,7 +41,7 @@ MAKE_TOKENS = "flask --app server devices tokens"
 @dataclass(frozen=True)
 class Device:
     site: str
-    kind: str  # kiosk | display | window
+    kind: str  # kiosk | display | window | pad
     id: str
     name: str
     agent: bool = False  # a kiosk whose printer is driven by a print agent
@@ -56,6 +56,8 @@ class Device:
             return f"/kiosk/{self.site}/{self.id}"
         if self.kind == "display":
             return f"/display/{self.site}/{self.id}"
+        if self.kind == "pad":
+            return f"/rate/{self.site}/{self.id}"
         return f"/display/{self.site}/window/{self.id}"
 
 
@@ -71,6 +73,7 @@ def devices(layout: Layout) -> list[Device]:
                   for kiosk in site.kiosks]
         found += [Device(site.id, "display", display.id, display.name) for display in site.displays]
         found += [Device(site.id, "window", window.id, window.name) for window in site.windows]
+        found += [Device(site.id, "pad", window.id, f"{window.name} 评价器") for window in site.windows]
     return found
 
 

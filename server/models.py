@@ -241,3 +241,70 @@ class AppointmentPersonDay(Base):
     person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RatingForm(Base):
+    """A 好差评 form as it was offered (levels and reasons, JSON), kept under its version so that a rating
+    keeps the words it was given on after the layout changes its form."""
+
+    __tablename__ = "rating_forms"
+
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)  # JSON {"levels": [...], "reasons": [...]}
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Rating(Base):
+    """One rating per ticket (一次一评, the unique ticket id), whichever channel comes first. Who served and
+    what is copied from the ticket at the rating, as statistics read it; a phone only for a call-back."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[str] = mapped_column(String(40), ForeignKey("tickets.id"), unique=True)
+    window: Mapped[str | None] = mapped_column(String(64))
+    clerk_id: Mapped[int | None] = mapped_column(Integer)
+    service: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int] = mapped_column(Integer)  # 5 非常满意 … 1 非常不满意
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list of reason ids of the form
+    comment: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(16))  # pad | phone | kiosk
+    form_version: Mapped[str] = mapped_column(String(32), ForeignKey("rating_forms.version"))
+    phone: Mapped[str | None] = mapped_column(String(16))  # for a call-back (回访) only; masked in every view
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    set_aside: Mapped[bool] = mapped_column(default=False)  # an appeal (申诉复核) upheld: kept, out of the figures
+
+    __table_args__ = (Index("ix_ratings_site_created", "site", "created_at"),)
+
+
+class Rectification(Base):
+    """整改 of a bad rating: opened with it, due ``rating.rectify_working_days`` working days later."""
+
+    __tablename__ = "rectifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site: Mapped[str] = mapped_column(String(64))
+    rating_id: Mapped[int] = mapped_column(Integer, ForeignKey("ratings.id"), unique=True)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|contacted|resolved|appealed|closed
+    appeal: Mapped[str | None] = mapped_column(String(16))  # the review's verdict: upheld | rejected
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_rectifications_site_status", "site", "status"),)
+
+
+class RectificationAction(Base):
+    """What was done on a rectification (contact, resolve, appeal, close), with its note, who and when."""
+
+    __tablename__ = "rectification_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rectification_id: Mapped[int] = mapped_column(Integer, ForeignKey("rectifications.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_rectification_actions_of", "rectification_id", "id"),)

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from server.api import appointments, openapi, routes  # noqa: E402,F401  (register the routes on bp)
+from server.api import (  # noqa: E402,F401  (register the routes on bp)
+    appointments,
+    openapi,
+    ratings,  # 好差评
+    routes,
+)

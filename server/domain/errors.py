@@ -38,6 +38,7 @@ NOT_FOUND_NAMES: dict[str, tuple[str, str]] = {
     "print_job": ("没有这个打印任务", "No such print job"),
     "alert": ("没有这条提醒", "No such alert"),
     "appointment": ("没有找到这个预约", "This appointment was not found"),
+    "rectification": ("没有这条整改", "No such rectification"),
 }
 
 

@@ -21,6 +21,7 @@ from layout.model import Site
 from server.db import Database
 from server.domain.tickets import OUTCOMES
 from server.models import Ticket, User
+from server.service_layer.rating_stats import add_rating_figures, rating_figures
 
 GROUPINGS = ("day", "hour", "queue", "service", "department", "window", "clerk")
 COUNTS = ("issued", "called", "served", "no_show", "cancelled", "transferred")
@@ -80,9 +81,11 @@ def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: 
         ranked = measures.percentiles(session, scope, key)
         overall = measures.percentiles(session, scope, literal("total")).get("total", {})
         labels = names(session, site, by, counted)
+        rated = rating_figures(session, scope, key)  # 好差评, one grouped query by the same key
     rows = [{"key": _json_key(group), "name": labels.get(group, str(group)),
              **_row(counted[group], ranked.get(group, {}))} for group in sorted(counted, key=_sortable)]
     totals = _row(_sum(counted.values()), overall) if counted else _empty()
+    add_rating_figures(rows, totals, rated)
     return {"site": site.id, "from": start.isoformat(), "to": end.isoformat(), "by": by, "rows": rows,
             "totals": totals}
 

@@ -92,6 +92,14 @@ def test_the_counter_and_the_error_page_render_under_the_policy(live_server, wat
     assert_no_violation(page, console)
 
 
+def test_the_rating_pad_goes_live_and_draws_its_form_under_the_policy(live_server, watched):
+    page, console = watched
+    page.goto(f"{live_server.url}/rate/{SITE}/w17#token={live_server.token(SITE, 'pad', 'w17')}")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    expect(page.locator(".rating-level svg")).to_have_count(5)  # the faces are drawn by the script
+    assert_no_violation(page, console)
+
+
 def test_a_script_injected_into_a_page_does_not_run(live_server, watched):
     page, _console = watched
     page.goto(f"{live_server.url}/counter/{SITE}")

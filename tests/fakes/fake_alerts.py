@@ -15,6 +15,7 @@ class FakeAlertStore:
         self.alerts: dict[int, Alert] = {}
         self.devices: dict[tuple[str, str], dict[str, dict]] = {}  # (site, "printer"|"screen") -> id -> payload
         self._ids = itertools.count(1)
+        self.rectifications: dict[str, list] = {}  # site id -> RectificationSeen of its open rectifications
 
     def waiting(self, site: str, day: dt.date) -> tuple[dict[str, int], dict[str, dt.datetime]]:
         waiting = [t for t in self._repository.tickets.values()
@@ -50,3 +51,6 @@ class FakeAlertStore:
     def alert(self, site: str, alert_id: int, lock: bool = False) -> Alert | None:
         alert = self.alerts.get(alert_id)
         return alert if alert is not None and alert.site == site else None
+
+    def open_rectifications(self, site) -> list:
+        return list(self.rectifications.get(site.id, []))

@@ -101,7 +101,7 @@ def test_the_tokens_command_gives_every_device_a_token_and_prints_where_it_goes(
 
     assert printed.exit_code == 0, printed.output
     tokens = json.loads(path.read_text())
-    windows = {f"hall/window/{window.id}" for window in agent_hall().sites[0].windows}
+    windows = {f"hall/{kind}/{window.id}" for window in agent_hall().sites[0].windows for kind in ("window", "pad")}
     assert set(tokens) == {"hall/kiosk/k1", "hall/kiosk/k2", "hall/display/lobby"} | windows
     assert len(set(tokens.values())) == len(tokens) and all(len(token) >= 32 for token in tokens.values())
     assert path.stat().st_mode & 0o777 == 0o600

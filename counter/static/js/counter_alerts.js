@@ -53,6 +53,10 @@
     // An alert of the manager's board that concerns this counter: its kiosks' printers, or a queue the window
     // serves (the alert names the windows concerned; an assignment adds the queues it serves now).
     _alert(payload, concernsUs = false) {
+      if (payload.kind === "bad_rating" || payload.kind === "rectification_overdue") {
+        this._rating(payload, concernsUs);
+        return;
+      }
       if (payload.kind === "printer") {
         const key = `printer:${payload.subject}`;
         if (payload.status === "cleared") this.clear(key);
@@ -65,6 +69,20 @@
         || this.serving.includes(payload.subject);
       if (payload.status === "cleared" || !concerned) this.clear(key);
       else this.show(key, "warning", String(payload.message || "").split(" / ")[0]);
+    }
+
+    // 好差评: a bad rating of this window's service (谁办理、谁负责) and its rectification past the deadline.
+    _rating(payload, concernsUs = false) {
+      if (!concernsUs && !(payload.windows || []).includes(this.windowId)) return;
+      const key = `alert:${payload.kind}:${payload.subject}`;
+      if (payload.status !== "open") {
+        this.clear(key);
+        return;
+      }
+      this.show(key, payload.kind === "bad_rating" ? "warning" : "error",
+        payload.kind === "bad_rating"
+          ? `本窗口收到一条差评：${(payload.message || "").split(" / ")[0]}。请配合大厅管理人员整改。`
+          : `本窗口的差评整改已超期：${(payload.message || "").split(" / ")[0]}。`);
     }
 
     screensNow(screens) {

@@ -41,6 +41,7 @@
       $("called-name").textContent = ticket.window_name || "";
     }
     document.body.classList.toggle("ended", ENDED.includes(ticket.status));
+    document.dispatchEvent(new CustomEvent("ticket-rendered", { detail: ticket })); // the rating form listens
   }
 
   // The windows that may call the ticket, floor by floor ("二楼 17、18号窗口"), its queue's own first.

@@ -69,6 +69,7 @@
     renderAlerts();
     renderSuggestions();
     if (assigning) assigning.decorate(board); // 弹性窗口: 安排协助 and 撤销 (board_assign.js)
+    document.dispatchEvent(new CustomEvent("board-refreshed")); // the rectifications section reads again
   }
 
   function renderQueues() {
@@ -179,7 +180,9 @@
       line.append(element("th", "", row.name), ...[row.issued, row.called, row.served, row.no_show]
         .map((value) => element("td", "number", String(value))),
       element("td", "number", minutes(row.wait_p50_s)), element("td", "number", minutes(row.wait_p90_s)),
-      element("td", "number", minutes(row.service_p50_s)), element("td", "number", percent(row.within_target_pct)));
+      element("td", "number", minutes(row.service_p50_s)), element("td", "number", percent(row.within_target_pct)),
+      ...[row.ratings, row.rating_avg ?? "—", row.bad_ratings].map((value) => element("td", "number", String(value))),
+      element("td", "number", percent(row.good_rating_pct)), element("td", "number", percent(row.rating_rate_pct)));
       return line;
     }));
     drawChart(stats);

@@ -5,6 +5,7 @@ from __future__ import annotations
 from server.domain import alerts as alert_commands
 from server.domain import assignments as assignment_commands
 from server.domain import commands
+from server.domain import ratings as rating_commands
 from server.service_layer.handlers import (
     alerts,
     appointments,
@@ -13,6 +14,7 @@ from server.service_layer.handlers import (
     day_close,
     devices,
     print_jobs,
+    ratings,
     ticket_line,
     tickets,
     windows,
@@ -40,5 +42,7 @@ HANDLERS = {
     alert_commands.AckAlert: alerts.ack_alert,
     assignment_commands.AssignWindow: assignments.assign_window,
     assignment_commands.ExpireAssignments: assignments.expire_assignments,
+    rating_commands.RateTicket: ratings.rate_ticket,
+    rating_commands.ActOnRectification: ratings.act_on_rectification,
 }
 HANDLERS.update(appointments.HANDLERS)  # 预约取号

@@ -4,9 +4,10 @@ manager's acknowledgement. Each change is an ``alert`` event for the staff."""
 from __future__ import annotations
 
 from layout.model import Site
-from server.domain.alerts import AckAlert, AlertChanged, EvaluateAlerts, ScreenSeen, findings
+from server.domain.alerts import AckAlert, AlertChanged, EvaluateAlerts, Finding, ScreenSeen, findings
 from server.domain.elastic import QueueLoad
 from server.domain.errors import DomainError, NotFound
+from server.domain.ratings import rectification_findings, window_of_subject
 from server.domain.routing import windows_for_queue
 from server.models import Alert
 from server.service_layer.context import HallContext, iso
@@ -31,6 +32,9 @@ def _windows_concerned(site: Site, alert: Alert) -> list[str]:
         own = list(windows_for_queue(site, alert.subject))
         return own + [w.id for w in site.windows if w.id not in own and any(o.queue == alert.subject
                                                                           for o in w.overflow)]
+    if alert.kind in ("bad_rating", "rectification_overdue"):
+        window = window_of_subject(alert.subject)
+        return [window] if window else []
     return []
 
 
@@ -57,6 +61,7 @@ def evaluate_alerts(command: EvaluateAlerts, uow: UnitOfWork, ctx: HallContext) 
     screens = {display.id: ScreenSeen(display.name, seen[display.id].get("connected") if display.id in seen else None,
                                       seen.get(display.id, {}).get("audio", "ok")) for display in site.displays}
     found = findings(loads, printers, screens, PRINTER_STATE_NAMES)
+    found += [Finding(*cause) for cause in rectification_findings(alerts.open_rectifications(site), ctx.today(site))]
     holding = {(finding.kind, finding.subject): finding for finding in found}
     open_now = {(alert.kind, alert.subject): alert for alert in alerts.open_alerts(site.id)}
     for cause, alert in open_now.items():
@@ -79,3 +84,6 @@ def ack_alert(command: AckAlert, uow: UnitOfWork, ctx: HallContext) -> dict:
     uow.repository.flush()
     _record(uow, site, alert)
     return alert_view(alert, site)
+
+
+record_alert = _record  # for the handlers that open an alert themselves (a bad rating opens bad_rating at once)
