@@ -15,7 +15,16 @@ import counter
 import display.wiring
 import kiosk
 import manage
-from server import common_assets, layout_reload, layout_reload_cli, ops, realtime, security, vendor
+from server import (
+    case_wiring,
+    common_assets,
+    layout_reload,
+    layout_reload_cli,
+    ops,
+    realtime,
+    security,
+    vendor,
+)
 from server.alert_watch import AlertWatch
 from server.api import bp as api_blueprint
 from server.api import inbound
@@ -68,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     counter.register(app)
     manage.register(app)
     display.wiring.register(app, socketio, services)
+    case_wiring.register(app, socketio, services, public_url)
     realtime.register_events(socketio)
     app.register_blueprint(api_blueprint)
     register_error_handlers(app)

@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from server.api import openapi, routes  # noqa: E402,F401  (register the routes on bp)
+from server.api import (  # noqa: E402,F401  (register the routes on bp)
+    cases,  # noqa: E402,F401  (办件: tracking, back office, pickups)
+    openapi,
+    routes,
+)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from server.domain import alerts as alert_commands
+from server.domain import cases as case_commands
 from server.domain import commands
 from server.service_layer.handlers import (
     alerts,
+    cases,
     current,
     day_close,
     devices,
@@ -35,4 +37,8 @@ HANDLERS = {
     commands.RecordScreenState: devices.record_screen_state,
     alert_commands.EvaluateAlerts: alerts.evaluate_alerts,
     alert_commands.AckAlert: alerts.ack_alert,
+    case_commands.DecideCase: cases.decide_case,
+    case_commands.MarkReady: cases.mark_ready,
+    case_commands.MarkMailed: cases.mark_mailed,
+    case_commands.IssuePickup: cases.issue_pickup,
 }
