@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from layout.model import Site
 from server.db import Database
+from server.service_layer.case_statistics import merge_on_time
 from server.domain.tickets import OUTCOMES
 from server.models import Ticket, User
 
@@ -83,6 +84,7 @@ def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: 
     rows = [{"key": _json_key(group), "name": labels.get(group, str(group)),
              **_row(counted[group], ranked.get(group, {}))} for group in sorted(counted, key=_sortable)]
     totals = _row(_sum(counted.values()), overall) if counted else _empty()
+    merge_on_time(db, site, start, end, by, rows, totals)  # cases (办件): on-time share by item and department
     return {"site": site.id, "from": start.isoformat(), "to": end.isoformat(), "by": by, "rows": rows,
             "totals": totals}
 

@@ -190,3 +190,24 @@ def test_a_case_not_decided_by_its_deadline_raises_case_overdue_on_the_monitor(s
         alert_events = [json.loads(p) for p in session.scalars(select(SiteEvent.payload)
                                                                 .where(SiteEvent.kind == "alert"))]
     assert [e["status"] for e in alert_events if e["kind"] == "case_overdue"] == ["open", "cleared"]
+
+
+def test_statistics_by_item_and_department_gain_the_on_time_share(scene, people):
+    app, clock = scene
+    client = app.test_client()
+    on_time = accept(client, people["clerk"])["case"]  # due 2026-12-09
+    late = accept(client, people["clerk"], service="company-change")["case"]  # due 2026-12-07
+    undecided = accept(client, people["clerk"])["case"]
+    client.post(f"{S}/cases/{on_time['number']}/decide", json={"decision": "approved"}, headers=people["amr"])
+    clock.now = dt.datetime(2026, 12, 8, 2, 0)
+    client.post(f"{S}/cases/{late['number']}/decide", json={"decision": "approved"}, headers=people["amr"])
+    assert undecided["deadline"] == "2026-12-09"
+    by_service = client.get(f"{S}/stats?from=2026-12-01&to=2026-12-08&by=service", headers=people["manager"])
+    rows = {row["key"]: row for row in by_service.get_json()["rows"]}
+    assert (rows["company-setup"]["cases"], rows["company-setup"]["cases_due"]) == (2, 1)
+    assert rows["company-setup"]["on_time_pct"] == 100.0 and rows["company-change"]["on_time_pct"] == 0.0
+    by_department = client.get(f"{S}/stats?from=2026-12-01&to=2026-12-10&by=department", headers=people["manager"])
+    amr = next(row for row in by_department.get_json()["rows"] if row["key"] == "amr")
+    # To the 10th the undecided case is past its deadline too: 1 of 3 on time.
+    assert (amr["cases"], amr["cases_due"], amr["cases_on_time"], amr["on_time_pct"]) == (3, 3, 1, 33.3)
+    assert by_department.get_json()["totals"]["cases"] == 3
