@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import backoffice
 import counter
 import display.wiring
 import kiosk
@@ -76,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     kiosk.register(app, socketio, services)
     counter.register(app)
     manage.register(app)
+    backoffice.register(app)
     display.wiring.register(app, socketio, services)
     case_wiring.register(app, socketio, services, public_url)
     realtime.register_events(socketio)
