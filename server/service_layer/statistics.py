@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from layout.model import Site
 from server.db import Database
-from server.service_layer.case_statistics import merge_on_time
 from server.domain.tickets import OUTCOMES
 from server.models import Ticket, User
+from server.service_layer.case_statistics import merge_on_time
 
 GROUPINGS = ("day", "hour", "queue", "service", "department", "window", "clerk")
 COUNTS = ("issued", "called", "served", "no_show", "cancelled", "transferred")

@@ -7,7 +7,7 @@ import pytest
 
 from server.app import stop
 from tests.conftest import create_staff, make_app
-from tests.support.cases import W, Clock, accept, case_hall
+from tests.support.cases import Clock, W, accept, case_hall
 
 S = "/api/v1/sites/hall"
 
@@ -34,12 +34,14 @@ def test_the_acceptance_notice_names_the_case_its_deadline_delivery_and_tracking
 
 def test_the_notice_lists_the_missing_entries_and_the_refusal_its_reason(hall_app):
     client, clerk = hall_app.test_client(), create_staff(hall_app)
-    tickets = [client.post(f"{S}/tickets", json={"service": "company-setup"}).get_json() for _ in range(2)]
+    for _ in range(2):
+        client.post(f"{S}/tickets", json={"service": "company-setup"})
     client.post(f"{W}/w1/open", headers=clerk)
-    client.post(f"{W}/w1/call-next", headers=clerk)
+    first = client.post(f"{W}/w1/call-next", headers=clerk).get_json()
     client.post(f"{W}/w1/finish", json={"outcome": "notified", "missing": ["身份证明"]}, headers=clerk)
-    client.post(f"{W}/w1/call-next", headers=clerk)
+    second = client.post(f"{W}/w1/call-next", headers=clerk).get_json()
     client.post(f"{W}/w1/finish", json={"outcome": "rejected", "reason": "不属于本中心受理范围"}, headers=clerk)
+    tickets = [first, second]
     notice = client.get(f"/documents/{tickets[0]['id']}").get_data(as_text=True)
     assert "一次性告知书" in notice and "<li>身份证明</li>" in notice and "营业执照申请书</li>" not in notice
     refusal = client.get(f"/documents/{tickets[1]['id']}").get_data(as_text=True)
