@@ -250,6 +250,7 @@
       });
     }
     document.querySelector('[data-action="call-next"]').classList.toggle("unavailable", state !== "open" || Boolean(current));
+    CounterCases.show(current);
     if (!current) return;
     $("current-number").textContent = current.ticket;
     $("current-status").textContent = term(vocabulary, "ticket_status", current.status).staff || current.status;
@@ -375,6 +376,7 @@
     try {
       const result = await api.request("POST", `${sitePath}/windows/${encodeURIComponent(windowId)}/${action}`, body);
       say(DONE[action](result), result === null ? "info" : "done");
+      if (action === "finish") CounterCases.finished(result);
       if (result && result.window === windowId && "state" in result) applyView(result);
     } catch (error) {
       if (error.status === 401) {
@@ -404,7 +406,7 @@
       const missing = missingEntries();
       if (missing.length) body.missing = missing;
     }
-    act("finish", body);
+    act("finish", CounterCases.finishBody(body));
   }
 
   function missingEntries() {
@@ -604,6 +606,14 @@
     route();
   }
 
+  CounterCases.init({
+    act, api, sitePath,
+    queueKind: (current) => {
+      const queue = layout && current && layout.queues.find((item) => item.id === (ticket && ticket.queue));
+      const window = layoutWindow(windowId);
+      return queue ? queue.kind : (window && window.kind);
+    },
+  });
   window.counter = { stream, alerts, state: () => ({ me, windowId, view, ticket }) };
   start();
 })();
