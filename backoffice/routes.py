@@ -52,7 +52,7 @@ def board(site_id: str):
 def tracking(case_id: str):
     view = CaseQueries(hall().db, hall().context).holder(case_id)
     site = hall().site(view["site"])
-    page = {"case": view, "statuses": STATUS_NAMES}
+    page = {"case": view, "statuses": STATUS_NAMES, "timezone": site.timezone}
     return _private(Response(render_template("backoffice/tracking.html", case=view, site=site, page=page)))
 
 

@@ -106,6 +106,7 @@ def test_a_case_from_acceptance_to_delivery(server, browser):
     expect(row).to_have_attribute("data-status", "approved")
     row.locator('[data-action="ready"]').click()
     expect(row).to_have_attribute("data-status", "ready")
+    expect(office.locator("#login-view")).to_be_hidden()
     office.screenshot(path=str(SHOTS / "backoffice.png"))
 
     expect(phone.locator("#status")).to_have_text("可领取")
@@ -120,6 +121,7 @@ def test_a_case_from_acceptance_to_delivery(server, browser):
         kiosk.click(f'#screen-pickup [data-key="{digit}"]')
     kiosk.click("#pickup-submit")
     expect(kiosk.locator("#ticket-number")).to_have_text("K001")
+    expect(kiosk.locator("#ticket-qr")).to_have_js_property("complete", True)
     kiosk.screenshot(path=str(SHOTS / "kiosk-pickup-ticket.png"))
 
     pickup_desk = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
@@ -129,12 +131,13 @@ def test_a_case_from_acceptance_to_delivery(server, browser):
     expect(pickup.locator("#current-number")).to_have_text("K001")
     expect(pickup.locator("#pickup-case")).to_contain_text(number)
     expect(pickup.locator("#pickup-case")).to_contain_text("可领取")
+    pickup.screenshot(path=str(SHOTS / "counter-pickup-case.png"))
     pickup.click("#deliver-button")
+    expect(pickup.locator("#message")).to_contain_text("已领取（出件）")
     expect(pickup.locator("#current-empty")).to_be_visible()
     expect(phone.locator("#status")).to_have_text("已领取")
     answer = requests.get(f"{server.url}/api/v1{case_url.replace('/c/', '/cases/')}", timeout=5).json()
     assert [step["status"] for step in answer["history"]] == ["accepted", "approved", "ready", "delivered"]
-    pickup.screenshot(path=str(SHOTS / "counter-pickup-delivered.png"))
     for context in (desk, phone_context, kiosk.context, pickup_desk):
         context.close()
 

@@ -26,9 +26,13 @@
     return `超期 ${-row.days_left} 个工作日`;
   }
 
+  // The hall's time, whatever the office PC's own zone.
+  const hallTime = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: config.timezone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false,
+  });
+
   function localDate(iso) {
-    const moment = new Date(iso);
-    return `${moment.getMonth() + 1}-${String(moment.getDate()).padStart(2, "0")} ${String(moment.getHours()).padStart(2, "0")}:${String(moment.getMinutes()).padStart(2, "0")}`;
+    return hallTime.format(new Date(iso));
   }
 
   function button(text, action, row, kind) {
@@ -40,7 +44,7 @@
   }
 
   function actions(row) {
-    const cell = element("td", "actions");
+    const cell = element("div");
     if (row.status === "accepted" && ["backoffice", "admin"].includes(me.role)) {
       cell.append(button("审批", "decide", row, "primary"));
     }
@@ -53,7 +57,7 @@
       if (row.delivery.includes("mail")) cell.append(button("改为邮寄", "mail", row));
     }
     if (row.status === "mailed") cell.append(element("span", "waiting", `运单 ${row.tracking}`));
-    return cell;
+    return element("td", "actions", null, cell);
   }
 
   function render() {

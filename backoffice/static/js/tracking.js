@@ -14,10 +14,13 @@
     return `已超期 ${-view.days_left} 个工作日`;
   }
 
+  // The hall's time, whatever the phone's own zone.
+  const hallTime = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: page.timezone, month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false,
+  });
+
   function localTime(iso) {
-    const moment = new Date(iso);
-    const pad = (n) => String(n).padStart(2, "0");
-    return `${moment.getMonth() + 1}月${moment.getDate()}日 ${pad(moment.getHours())}:${pad(moment.getMinutes())}`;
+    return hallTime.format(new Date(iso));
   }
 
   function render(view) {

@@ -347,7 +347,8 @@
     recall: (result) => `已重呼 ${result.number}。`,
     "no-show": (result) => `${result.number} 已标记过号。`,
     start: (result) => `${result.number} 开始办理。`,
-    finish: (result) => `${result.number} 已办结：${term(vocabulary, "outcome", result.outcome).zh}。`,
+    finish: (result) => `${result.number} 已办结：${result.outcome === "delivered" ? "已领取（出件）"
+      : term(vocabulary, "outcome", result.outcome).zh}。`,
     transfer: (result) => `${result.number} 已转办至“${(result.transferred_ticket || {}).service_name || ""}”，保留原取号时间排队。`,
   };
 
