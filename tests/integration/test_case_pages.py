@@ -72,3 +72,31 @@ def test_the_back_office_page_is_served_for_a_site(hall_app):
     page = client.get("/backoffice/hall")
     assert page.status_code == 200 and "后台审批" in page.get_data(as_text=True)
     assert client.get("/backoffice/nowhere").status_code == 404
+
+
+def test_a_window_with_a_receipt_printer_prints_the_notice_through_escpos(database_url, tmp_path):
+    from dataclasses import replace
+
+    from layout.model import PrinterConfig
+
+    layout = case_hall()
+    site = layout.sites[0]
+    printer = PrinterConfig(type="file", device=str(tmp_path / "w1.bin"), status_check=False)
+    windows = tuple(replace(w, printer=printer) if w.id == "w1" else w for w in site.windows)
+    app = make_app(database_url, layout=replace(layout, sites=(replace(site, windows=windows),)), CLOCK=Clock(),
+                   PUBLIC_URL="https://hall.example")
+    try:
+        client, clerk = app.test_client(), create_staff(app)
+        answer = accept(client, clerk, applicant_name="赵六")
+        printed = client.post(f"{W}/w1/documents/{answer['id']}/print", headers=clerk)
+        assert printed.status_code == 200 and printed.get_json()["title"] == "受理通知书"
+        data = (tmp_path / "w1.bin").read_bytes()
+        for text in ("受理通知书", answer["case"]["number"], "2026-12-09", "赵六", "窗口领取或邮寄送达"):
+            assert text.encode("gb18030") in data
+        assert f"https://hall.example/c/{answer['case']['id']}".encode() in data and data.endswith(b"\x1dV\x00")
+        none = client.post(f"{W}/w2/documents/{answer['id']}/print", headers=clerk)
+        assert none.status_code == 409 and none.get_json()["error"]["code"] == "no_printer"
+        unknown = client.post(f"{W}/w1/documents/nothing/print", headers=clerk)
+        assert unknown.status_code == 404
+    finally:
+        stop(app)

@@ -608,7 +608,7 @@
   }
 
   CounterCases.init({
-    act, api, sitePath,
+    act, api, sitePath, windowId: () => windowId,
     queueKind: (current) => {
       const queue = layout && current && layout.queues.find((item) => item.id === (ticket && ticket.queue));
       const window = layoutWindow(windowId);

@@ -99,7 +99,18 @@
     anchor.id = "document-anchor";
     link.replaceChildren(anchor);
     link.hidden = false;
-    root.open(anchor.href, "_blank", "noopener");
+    printDocument(result, anchor);
+  }
+
+  // The window's receipt printer when the layout gives it one; otherwise (409 no_printer, or it cannot print
+  // now) the A4 page from the clerk's browser.
+  async function printDocument(result, anchor) {
+    try {
+      await hooks.api.request("POST", `${hooks.sitePath}/windows/${encodeURIComponent(hooks.windowId())}/documents/${encodeURIComponent(result.id)}/print`);
+      anchor.textContent = `${anchor.textContent} — 已在窗口打印机打印，点此改用 A4`;
+    } catch (error) {
+      root.open(anchor.href, "_blank", "noopener");
+    }
   }
 
   root.CounterCases = {
