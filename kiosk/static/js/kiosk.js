@@ -625,7 +625,7 @@
       addTile(tile) {
         if (!moduleTiles) {
           moduleTiles = element("div", "tiles module-tiles");
-          $("area-tiles").before(moduleTiles);
+          $("area-tiles").after(moduleTiles);
         }
         moduleTiles.append(tile);
       },

@@ -91,6 +91,19 @@
       }
     }
 
+    // The kiosk's language button sets <html lang>: the module's words follow it.
+    function applyText() {
+      tile.querySelector(".tile-name").textContent = t("tile");
+      tile.querySelector(".tile-count").textContent = t("tile_note");
+      title.textContent = t("title");
+      screen.querySelector(".pickup-prompt").textContent = t("prompt");
+      submit.textContent = t("submit");
+      input.placeholder = t("placeholder");
+      back.textContent = kiosk.lang() === "en" ? "‹ Back" : "‹ 返回";
+      pad.querySelectorAll(".key-wide").forEach((key) => { key.textContent = t(key.dataset.key); });
+    }
+    new MutationObserver(applyText).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+
     tile.addEventListener("click", open);
     back.addEventListener("click", kiosk.back);
     submit.addEventListener("click", take);
