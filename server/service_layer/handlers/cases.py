@@ -149,9 +149,10 @@ def issue_pickup(command: IssuePickup, uow: UnitOfWork, ctx: HallContext) -> dic
     check_pickup(case.status)
     if uow.cases.open_pickup(case.id, ctx.today(site)) is not None:
         raise PickupIssued()
-    view = issue_ticket(IssueTicket(site.id, service.id, kiosk=command.kiosk), uow, ctx)
-    uow.repository.ticket(view["id"]).case_id = case.id
+    issued = issue_ticket(IssueTicket(site.id, service.id, kiosk=command.kiosk), uow, ctx)
+    uow.repository.ticket(issued["id"]).case_id = case.id
     uow.repository.flush()
+    view = dict(issued)  # the answer names the case; the issue's own event keeps the plain ticket view
     view["case"] = {"number": case.number, "service": case.service,
                     "service_name": (site.service(case.service) or service).name, "status": case.status}
     return view
