@@ -12,7 +12,7 @@ pages = Blueprint("kiosk", __name__, template_folder="templates", static_folder=
                   static_url_path="/static/kiosk")
 api = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
 
-from kiosk import booking, print_api, routes  # noqa: E402,F401  (attach the routes to the blueprints)
+from kiosk import booking, document_print, print_api, routes  # noqa: E402,F401  (attach the routes to the blueprints)
 from kiosk.events import register_agent_events, require_agent_tokens  # noqa: E402
 from kiosk.startup import wire_print_services  # noqa: E402
 

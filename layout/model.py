@@ -107,6 +107,7 @@ class Window:
     queues: tuple[str, ...]  # served in this order
     overflow: tuple[Overflow, ...] = ()
     may_serve: tuple[str, ...] = ()  # queues a manager may assign to the window besides its own (弹性窗口)
+    printer: PrinterConfig | None = None  # a receipt printer at the window: its documents (受理通知书…) print there
 
 
 @dataclass(frozen=True)

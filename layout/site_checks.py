@@ -22,6 +22,7 @@ from layout.reform_rules import (
     check_service_terms,
 )
 from layout.site_view import SiteView
+from layout.window_printer_rules import check_window_printers
 
 _CHECKS = (
     check_unique_ids,
@@ -39,6 +40,7 @@ _CHECKS = (
     check_service_terms,
     check_appointment_rules,
     check_rating_form,
+    check_window_printers,
 )
 
 

@@ -11,11 +11,21 @@ from pathlib import Path
 from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import backoffice
 import counter
 import display.wiring
 import kiosk
 import manage
-from server import common_assets, layout_reload, layout_reload_cli, ops, realtime, security, vendor
+from server import (
+    case_wiring,
+    common_assets,
+    layout_reload,
+    layout_reload_cli,
+    ops,
+    realtime,
+    security,
+    vendor,
+)
 from server.alert_watch import AlertWatch
 from server.api import bp as api_blueprint
 from server.api import inbound
@@ -72,7 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
     kiosk.register(app, socketio, services)
     counter.register(app)
     manage.register(app)
+    backoffice.register(app)
     display.wiring.register(app, socketio, services)
+    case_wiring.register(app, socketio, services, public_url)
     realtime.register_events(socketio)
     app.register_blueprint(api_blueprint)
     register_error_handlers(app)

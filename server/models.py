@@ -40,11 +40,13 @@ class Ticket(Base):
     missing: Mapped[str | None] = mapped_column(Text)  # JSON list: checklist entries missing (一次性告知)
     requeued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # a missed ticket put back in line (过号重排)
     appointment_id: Mapped[str | None] = mapped_column(String(40))  # checked in on time: called before walk-ins
+    case_id: Mapped[str | None] = mapped_column(String(40))  # a pickup ticket's case (领取办件结果)
 
     __table_args__ = (
         Index("ix_tickets_waiting", "site", "status", "queue", "issued_at"),
         Index("ix_tickets_site_day", "site", "day"),
         Index("ix_tickets_site_day_number", "site", "day", "number"),
+        Index("ix_tickets_case", "case_id"),
     )
 
 
@@ -308,3 +310,52 @@ class RectificationAction(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_rectification_actions_of", "rectification_id", "id"),)
+
+
+class Case(Base):
+    """A case (办件): an item accepted at a window (受理), decided by its department within the promised
+    working days (承诺时限), then handed out at the 综合出件 window or mailed. ``id`` is the holder's secret
+    (the tracking page); ``number`` is what people read and type. Its history is ``case_events``."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # 128 random bits, url-safe
+    site: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(32))  # unique per site
+    service: Mapped[str] = mapped_column(String(64))
+    department: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # accepted | approved | rejected | ready | delivered | mailed
+    ticket_id: Mapped[str | None] = mapped_column(String(40))  # the ticket it was accepted on
+    window: Mapped[str | None] = mapped_column(String(64))
+    applicant_name: Mapped[str | None] = mapped_column(String(64))
+    applicant_phone: Mapped[str | None] = mapped_column(String(16))  # personal data: masked in every view
+    delivery: Mapped[str] = mapped_column(String(32))  # "pickup", "mail" or "pickup,mail"
+    accepted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    accepted_day: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)  # the department's decision note
+    tracking: Mapped[str | None] = mapped_column(String(64))  # the mail's tracking number
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_cases_site_number", "site", "number", unique=True),
+        Index("ix_cases_site_department_status", "site", "department", "status"),
+    )
+
+
+class CaseEvent(Base):
+    """One step of a case: its new status, who and when (never changed or deleted)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(40), ForeignKey("cases.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str | None] = mapped_column(String(64))  # the account's name; None: the hall itself
+    note: Mapped[str | None] = mapped_column(Text)
+    tracking: Mapped[str | None] = mapped_column(String(64))
+    ticket_id: Mapped[str | None] = mapped_column(String(40))  # the ticket it happened on (accept, pickup)
+
+    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)

@@ -8,7 +8,7 @@ from flask import current_app, g, jsonify, request
 
 from server.api import bp
 from server.api.issuing import REPLAYED_HEADER, from_a_kiosk, idempotency_key, issuing_kiosk
-from server.api.validation import json_body
+from server.api.validation import json_body, optional_text
 from server.auth import login, optional_staff, require_staff, require_window_staff
 from server.domain import commands
 from server.domain.events import Event
@@ -151,7 +151,9 @@ def finish(site_id: str, window_id: str):
     for index, entry in enumerate(missing or ()):
         check(f"missing[{index}]", entry, str)
     return jsonify(_window_action(commands.Finish, site_id, window_id, outcome=body["outcome"], reason=reason,
-                                  missing=None if missing is None else tuple(missing)))
+                                  missing=None if missing is None else tuple(missing),
+                                  applicant_name=optional_text("applicant_name"),
+                                  applicant_phone=optional_text("applicant_phone")))
 
 
 @bp.post("/sites/<site_id>/windows/<window_id>/transfer")

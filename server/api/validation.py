@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from server.domain.errors import BadRequest
-from server.validation import Kinds, fields
+from server.validation import Kinds, check, fields
 
 
 def json_body(required: Kinds | None = None, optional: Kinds | None = None) -> dict:
@@ -18,3 +18,14 @@ def json_body(required: Kinds | None = None, optional: Kinds | None = None) -> d
     if not isinstance(body, dict):
         raise BadRequest("malformed_json", "请求体应为 JSON 对象 / the body must be a JSON object")
     return fields(body, required, optional)
+
+
+def optional_text(name: str) -> str | None:
+    """A body's optional text field; a blank one is none (the rule then says what is required)."""
+    body = request.get_json(silent=True)
+    value = body.get(name) if isinstance(body, dict) else None
+    if isinstance(value, str) and not value.strip():
+        return None
+    if value is not None:
+        check(name, value, str)
+    return value

@@ -77,6 +77,8 @@ class Finish(WindowCommand):
     outcome: str
     reason: str | None = None  # why the item is rejected (不予受理): required with "rejected"
     missing: tuple[str, ...] | None = None  # checklist entries missing (一次性告知), with "notified"
+    applicant_name: str | None = None  # with "accepted": the case's applicant (办件), if the clerk enters it
+    applicant_phone: str | None = None  # a mainland mobile number (400 invalid_phone otherwise)
 
 
 @dataclass(frozen=True)

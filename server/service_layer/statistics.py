@@ -21,6 +21,7 @@ from layout.model import Site
 from server.db import Database
 from server.domain.tickets import OUTCOMES
 from server.models import Ticket, User
+from server.service_layer.case_statistics import merge_on_time
 from server.service_layer.rating_stats import add_rating_figures, rating_figures
 
 GROUPINGS = ("day", "hour", "queue", "service", "department", "window", "clerk")
@@ -86,6 +87,7 @@ def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: 
              **_row(counted[group], ranked.get(group, {}))} for group in sorted(counted, key=_sortable)]
     totals = _row(_sum(counted.values()), overall) if counted else _empty()
     add_rating_figures(rows, totals, rated)
+    merge_on_time(db, site, start, end, by, rows, totals)  # cases (办件): on-time share by item and department
     return {"site": site.id, "from": start.isoformat(), "to": end.isoformat(), "by": by, "rows": rows,
             "totals": totals}
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from server import store
 from server.alert_store import SqlAlertStore
+from server.case_store import SqlCaseStore
 from server.db import Database
 from server.domain.events import Event
 from server.repository import Repository, SqlRepository
@@ -26,6 +27,7 @@ class UnitOfWork:
 
     repository: Repository
     alerts: SqlAlertStore  # alerts and the state their rules read (the handler tests use a fake)
+    cases: SqlCaseStore  # cases (办件) by number or id, their history
 
     def __init__(self) -> None:
         self.outbox: list[Event] = []
@@ -76,6 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.session = self._db.writer()
         self.repository = SqlRepository(self.session)
         self.alerts = SqlAlertStore(self.session)
+        self.cases = SqlCaseStore(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -14,7 +14,7 @@ from server.domain.assignments import DAY_END, EXPIRED, Assignment
 from server.domain.eta import RECENT_SERVICES, people_ahead
 from server.domain.ordering import CallPlan, WaitingTicket, choose
 from server.domain.tickets import CANCELLED, DAY_CLOSED, OPEN_STATUSES
-from server.models import PrintJob, Ticket, WindowState
+from server.models import Case, CaseEvent, PrintJob, Ticket, WindowState
 from server.service_layer.unit_of_work import UnitOfWork
 from tests.fakes.fake_alerts import FakeAlertStore
 
@@ -36,6 +36,7 @@ class FakeRepository:
         self.idempotency_keys: dict[tuple[str, str], str] = {}  # (site, key) -> ticket id
         self._job_ids = itertools.count(1)
         self.assignments: list[tuple[str, Assignment, str | None]] = []
+        self.case_rows: list = []  # cases (办件) and their history entries, as added
 
     def add(self, row: object) -> None:
         if isinstance(row, Ticket):
@@ -43,6 +44,8 @@ class FakeRepository:
         elif isinstance(row, PrintJob):
             row.id = row.id or next(self._job_ids)
             self.jobs[row.id] = row
+        elif isinstance(row, Case | CaseEvent):
+            self.case_rows.append(row)
         else:
             raise TypeError(f"the fake stores no {type(row).__name__}")
 
@@ -155,6 +158,7 @@ class FakeUnitOfWork(UnitOfWork):
         super().__init__()
         self.repository = repository or FakeRepository()
         self.alerts = FakeAlertStore(self.repository)
+        self.cases = FakeCaseStore(self.repository)
         self.seqs: Counter[tuple[str, str]] = Counter()
         self.stored: list = []
         self.commits = 0
@@ -185,3 +189,14 @@ class FakeUnitOfWork(UnitOfWork):
             self.repository.counters = self._saved_counters
             self.repository.idempotency_keys = self._saved_keys
         self.outbox = []
+
+
+class FakeCaseStore:
+    """What the alert rule reads of cases: those undecided past their deadline."""
+
+    def __init__(self, repository: FakeRepository) -> None:
+        self._repository = repository
+
+    def overdue(self, site: str, today: dt.date) -> list[Case]:
+        return [row for row in self._repository.case_rows
+                if isinstance(row, Case) and row.site == site and row.status == "accepted" and row.deadline < today]

@@ -252,6 +252,7 @@
       });
     }
     document.querySelector('[data-action="call-next"]').classList.toggle("unavailable", state !== "open" || Boolean(current));
+    CounterCases.show(current);
     if (!current) return;
     $("current-number").textContent = current.ticket;
     $("current-status").textContent = term(vocabulary, "ticket_status", current.status).staff || current.status;
@@ -377,7 +378,8 @@
     recall: (result) => `已重呼 ${result.number}。`,
     "no-show": (result) => `${result.number} 已标记过号。`,
     start: (result) => `${result.number} 开始办理。`,
-    finish: (result) => `${result.number} 已办结：${term(vocabulary, "outcome", result.outcome).zh}。`,
+    finish: (result) => `${result.number} 已办结：${result.outcome === "delivered" ? "已领取（出件）"
+      : term(vocabulary, "outcome", result.outcome).zh}。`,
     transfer: (result) => `${result.number} 已转办至“${(result.transferred_ticket || {}).service_name || ""}”，保留原取号时间排队。`,
   };
 
@@ -406,6 +408,7 @@
     try {
       const result = await api.request("POST", `${sitePath}/windows/${encodeURIComponent(windowId)}/${action}`, body);
       say(DONE[action](result), result === null ? "info" : "done");
+      if (action === "finish") CounterCases.finished(result);
       if (result && result.window === windowId && "state" in result) applyView(result);
     } catch (error) {
       if (error.status === 401) {
@@ -435,7 +438,7 @@
       const missing = missingEntries();
       if (missing.length) body.missing = missing;
     }
-    act("finish", body);
+    act("finish", CounterCases.finishBody(body));
   }
 
   function missingEntries() {
@@ -677,6 +680,14 @@
     route();
   }
 
+  CounterCases.init({
+    act, api, sitePath, windowId: () => windowId,
+    queueKind: (current) => {
+      const queue = layout && current && layout.queues.find((item) => item.id === (ticket && ticket.queue));
+      const window = layoutWindow(windowId);
+      return queue ? queue.kind : (window && window.kind);
+    },
+  });
   window.counter = { stream, alerts, state: () => ({ me, windowId, view, ticket }) };
   start();
 })();

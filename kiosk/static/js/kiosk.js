@@ -615,6 +615,23 @@
     setInterval(tick, 1000);
     window.kiosk = { state: state, stream: stream }; // for support staff and tests: a read-only look
     Object.assign(window.kiosk, { show, showTicket, goHome }); // for the kiosk's modules (预约签到)
+    startModules();
+  }
+
+  // Kiosk modules (kiosk_<name>.js, loaded before this file) add a tile and a screen of their own: 领取办件结果, …
+  function startModules() {
+    let moduleTiles = null;
+    const hooks = {
+      site: SITE, kiosk: KIOSK, token: DEVICE_TOKEN, lang: () => state.lang, t, show, back, showTicket, openDialog,
+      addTile(tile) {
+        if (!moduleTiles) {
+          moduleTiles = element("div", "tiles module-tiles");
+          $("area-tiles").after(moduleTiles);
+        }
+        moduleTiles.append(tile);
+      },
+    };
+    (window.kioskModules || []).forEach((module) => module(hooks));
   }
 
   init();

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from server.domain import alerts as alert_commands
 from server.domain import assignments as assignment_commands
+from server.domain import cases as case_commands
 from server.domain import commands
 from server.domain import ratings as rating_commands
 from server.service_layer.handlers import (
     alerts,
     appointments,
     assignments,
+    cases,
     current,
     day_close,
     devices,
@@ -44,5 +46,9 @@ HANDLERS = {
     assignment_commands.ExpireAssignments: assignments.expire_assignments,
     rating_commands.RateTicket: ratings.rate_ticket,
     rating_commands.ActOnRectification: ratings.act_on_rectification,
+    case_commands.DecideCase: cases.decide_case,
+    case_commands.MarkReady: cases.mark_ready,
+    case_commands.MarkMailed: cases.mark_mailed,
+    case_commands.IssuePickup: cases.issue_pickup,
 }
 HANDLERS.update(appointments.HANDLERS)  # 预约取号

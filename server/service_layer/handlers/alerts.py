@@ -11,6 +11,7 @@ from server.domain.ratings import rectification_findings, window_of_subject
 from server.domain.routing import windows_for_queue
 from server.models import Alert
 from server.service_layer.context import HallContext, iso
+from server.service_layer.handlers.cases import case_findings
 from server.service_layer.unit_of_work import UnitOfWork
 from server.vocabulary import PRINTER_STATE_NAMES
 
@@ -62,6 +63,7 @@ def evaluate_alerts(command: EvaluateAlerts, uow: UnitOfWork, ctx: HallContext) 
                                       seen.get(display.id, {}).get("audio", "ok")) for display in site.displays}
     found = findings(loads, printers, screens, PRINTER_STATE_NAMES)
     found += [Finding(*cause) for cause in rectification_findings(alerts.open_rectifications(site), ctx.today(site))]
+    found += case_findings(uow, ctx, site)
     holding = {(finding.kind, finding.subject): finding for finding in found}
     open_now = {(alert.kind, alert.subject): alert for alert in alerts.open_alerts(site.id)}
     for cause, alert in open_now.items():

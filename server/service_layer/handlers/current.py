@@ -7,13 +7,16 @@ import json
 from collections.abc import Callable
 
 from server.domain import errors
+from server.domain.cases import DELIVERED_OUTCOME, check_applicant_name
 from server.domain.commands import Finish, NoShow, Recall, Start, Transfer, WindowCommand
 from server.domain.errors import NotFound
 from server.domain.events import TicketChanged, WaitingChanged
+from server.domain.personal import normalise_mobile
 from server.domain.routing import may_handle_at_once, route
 from server.domain.tickets import check_outcome, finish_record, next_status
 from server.models import Ticket
 from server.service_layer.context import HallContext
+from server.service_layer.handlers import cases
 from server.service_layer.handlers.windows import held, record_call, record_window
 from server.service_layer.unit_of_work import UnitOfWork
 from server.service_layer.views import ticket_fields, ticket_view
@@ -70,19 +73,45 @@ def start(command: Start, uow: UnitOfWork, ctx: HallContext) -> dict:
 
 
 def finish(command: Finish, uow: UnitOfWork, ctx: HallContext) -> dict:
-    outcome = check_outcome(command.outcome)
+    """办结. ``accepted`` opens the item's case (办件) in this same transaction; ``delivered`` ends a pickup
+    ticket by handing out its case's result (出件)."""
+    outcome = DELIVERED_OUTCOME if command.outcome == DELIVERED_OUTCOME else check_outcome(command.outcome)
     site = ctx.site(command.site)
     window = ctx.window(site, command.window)
+    applicant = applicant_of(command, outcome)
+    opened: list = []
 
     def finished(ticket: Ticket, now: dt.datetime) -> None:
         service = site.service(ticket.service)
+        if outcome == DELIVERED_OUTCOME:
+            if ticket.case_id is None:
+                raise errors.InvalidOutcome("只有领取办件结果的号票可以“已领取”办结 / outcome 'delivered' is for "
+                                            "pickup tickets only")
+            cases.deliver(uow, site, ticket, command.actor, now)
+            ticket.outcome, ticket.finished_at = outcome, now
+            return
         reason, missing = finish_record(outcome, command.reason, command.missing,
                                         service.checklist if service else ())
         if outcome == "handled" and not may_handle_at_once(site, ticket.service, ticket.day, window):
             raise errors.NotAuthorised()
         ticket.outcome, ticket.finished_at, ticket.reason = outcome, now, reason
         ticket.missing = None if missing is None else json.dumps(missing, ensure_ascii=False)
-    return act_on_current(command, uow, ctx, "finish", finished)
+        if outcome == "accepted" and service is not None:
+            opened.append(cases.open_case(uow, ctx, site, window, service, ticket, command.actor, now, *applicant))
+    view = act_on_current(command, uow, ctx, "finish", finished)
+    if opened:
+        view["case"] = cases.case_answer(opened[0])
+    return view
+
+
+def applicant_of(command: Finish, outcome: str) -> tuple[str | None, str | None]:
+    """The applicant's name and mainland mobile number a clerk entered with an acceptance (400 otherwise)."""
+    name = check_applicant_name(command.applicant_name)
+    phone = command.applicant_phone.strip() if command.applicant_phone and command.applicant_phone.strip() else None
+    if (name or phone) and outcome != "accepted":
+        raise errors.BadRequest("invalid_field", "申请人信息只随受理登记 / applicant_name and applicant_phone go "
+                                                 "with outcome 'accepted' only")
+    return name, normalise_mobile(phone) if phone else None
 
 
 def transfer(command: Transfer, uow: UnitOfWork, ctx: HallContext) -> dict:
