@@ -22,18 +22,22 @@ COLUMNS = (
     ("ratings", "评价数"), ("rating_avg", "平均评价"), ("bad_ratings", "差评数"),
     ("good_rating_pct", "好评率(%)"), ("rating_rate_pct", "参评率(%)"),
 )
+# Cases (办件) are counted by item and by department only: these columns appear where the figures do.
+CASE_COLUMNS = (("cases", "受理办件数"), ("cases_due", "已到期办件数"), ("cases_on_time", "按时办结数"),
+                ("on_time_pct", "按时办结率(%)"))
 
 
 def table(stats: dict) -> list[list]:
     """Header row, one row per key, and the totals row."""
-    header = [BY_NAMES[stats["by"]], "编号", *(title for _, title in COLUMNS),
+    columns = COLUMNS + (CASE_COLUMNS if "on_time_pct" in stats["totals"] else ())
+    header = [BY_NAMES[stats["by"]], "编号", *(title for _, title in columns),
               *(OUTCOME_NAMES[outcome] for outcome in OUTCOMES)]
-    body = [[row["name"], row["key"], *_values(row)] for row in stats["rows"]]
-    return [header, *body, ["合计", "", *_values(stats["totals"])]]
+    body = [[row["name"], row["key"], *_values(row, columns)] for row in stats["rows"]]
+    return [header, *body, ["合计", "", *_values(stats["totals"], columns)]]
 
 
-def _values(row: dict) -> list:
-    return [*(row[field] for field, _ in COLUMNS), *(row["outcomes"][outcome] for outcome in OUTCOMES)]
+def _values(row: dict, columns: tuple) -> list:
+    return [*(row[field] for field, _ in columns), *(row["outcomes"][outcome] for outcome in OUTCOMES)]
 
 
 def to_csv(stats: dict) -> bytes:

@@ -4,7 +4,9 @@ ticket at the 综合出件 window; overdue cases alert; and every bad input refu
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -211,3 +213,9 @@ def test_statistics_by_item_and_department_gain_the_on_time_share(scene, people)
     # To the 10th the undecided case is past its deadline too: 1 of 3 on time.
     assert (amr["cases"], amr["cases_due"], amr["cases_on_time"], amr["on_time_pct"]) == (3, 3, 1, 33.3)
     assert by_department.get_json()["totals"]["cases"] == 3
+    exported = client.get(f"{S}/stats.csv?from=2026-12-01&to=2026-12-10&by=department", headers=people["manager"])
+    table = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    header, amr_row = table[0], next(row for row in table if row[1] == "amr")
+    assert amr_row[header.index("按时办结率(%)")] == "33.3" and amr_row[header.index("受理办件数")] == "3"
+    by_window = client.get(f"{S}/stats.csv?from=2026-12-01&to=2026-12-10&by=window", headers=people["manager"])
+    assert "按时办结率(%)" not in by_window.data.decode("utf-8-sig").splitlines()[0], "cases count by item and department"
