@@ -51,15 +51,19 @@ class Config:
 class TreeServer(LiveServer):
     """A LiveServer that starts the server code of another checkout (``root``)."""
 
-    def __init__(self, root: Path, *args, **kwargs) -> None:
+    def __init__(self, root: Path, *args, profile: Path | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.root = root
         self.env["PYTHONPATH"] = str(root)
+        self.settings = self.root / "deploy" / "gunicorn.conf.py"
+        if profile is not None:
+            self.settings = Path(__file__).resolve().parent / "profiled_gunicorn.py"
+            self.env["HALL_PROFILE_OUT"] = str(profile)
 
     def start(self, timeout: float = 60) -> TreeServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(self.root / "deploy" / "gunicorn.conf.py"),
+            [sys.executable, "-m", "gunicorn", "-c", str(self.settings),
              "--workers", "1", "--bind", f"127.0.0.1:{self.port}", "server.wsgi:app"],
             cwd=self.root, env=self.env, stdout=log, stderr=log, start_new_session=True)
         if log is not subprocess.DEVNULL:
@@ -92,7 +96,7 @@ def _database(name: str, create: bool) -> str:
     return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
-def measure(root: Path, config: Config, operations: int, warmup: int) -> dict:
+def measure(root: Path, config: Config, operations: int, warmup: int, profile: str | None = None) -> dict:
     """Start the servers of ``root``, subscribe the screens, run the operations; CPU ms per operation."""
     folder = Path(tempfile.mkdtemp(prefix=f"cpu-{config.mode}-{config.screens}-"))
     env = {"HALL_ASYNC_MODE": "gevent", "HALL_LOG_LEVEL": "warning"}
@@ -107,9 +111,11 @@ def measure(root: Path, config: Config, operations: int, warmup: int) -> dict:
         database_url = f"sqlite:///{folder / 'hall.db'}"
         processes = 1
     servers = [TreeServer(root, database_url, layout=str(LAYOUT), extra_env=env,
-                          log_path=folder / f"server-{index}.log") for index in range(processes)]
+                          log_path=folder / f"server-{index}.log",
+                          profile=Path(f"{profile}-{index}") if profile else None) for index in range(processes)]
     context = multiprocessing.get_context("spawn")
     screens = []
+    session = requests.Session()
     try:
         for server in servers:
             server.start()
@@ -126,7 +132,6 @@ def measure(root: Path, config: Config, operations: int, warmup: int) -> dict:
             process.start()
             screens.append(process)
         connected = sum(ready.get(timeout=120) for _ in screens)
-        session = requests.Session()
         base = f"{urls[0]}/api/v1/sites/{SITE}"
         session.post(f"{base}/windows/{WINDOW}/open", headers=headers, timeout=10).raise_for_status()
 
@@ -158,6 +163,7 @@ def measure(root: Path, config: Config, operations: int, warmup: int) -> dict:
                 "calls_seen_min": min(arrivals, default=None), "calls": cycles + max(1, warmup // 3),
                 "rss_mb": max(resident_mb(pid) for pid in pids)}
     finally:
+        session.close()  # an open keep-alive connection holds a stopping worker for its graceful timeout
         for process in screens:
             process.join(timeout=10)
             if process.is_alive():
@@ -184,7 +190,10 @@ def run(args) -> list[dict]:
         row = {"mode": config.mode, "screens": config.screens}
         for label, root in trees:
             load_before = load_average()
-            figures = measure(root, config, args.operations, args.warmup)
+            profile = None
+            if args.profile:
+                profile = str(args.profile / f"{config.mode}-{config.screens}-{label}")
+            figures = measure(root, config, args.operations, args.warmup, profile)
             row[label] = figures
             print(f"  {config.mode}, {config.screens} screens, {label} ({revision(root)}): "
                   f"{figures['cpu_ms']:.2f} ms CPU/op over {figures['operations']} operations, "
@@ -225,7 +234,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=90)
     parser.add_argument("--baseline", type=Path, help="another checkout whose server to measure in the same run")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--profile", type=Path, metavar="FOLDER",
+                        help="sample the servers' stacks (tests/perf/profiled_gunicorn.py) into this folder; "
+                             "the sampler costs CPU itself, so compare CPU figures only between unprofiled runs")
     args = parser.parse_args(argv)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     args.screens = [int(count) for count in args.screens.split(",") if count]
     if args.baseline and not (args.baseline / "server" / "wsgi.py").exists():
         parser.error(f"{args.baseline} holds no server/wsgi.py")
