@@ -216,10 +216,9 @@ def recent_durations(session: Session, site: str, queue: str, day: dt.date) -> l
 
 def window_state(session: Session, site: str, window: str, lock: bool = False) -> WindowState:
     """The window's row, created closed on first use; ``lock`` holds it for this transaction."""
-    statement = select(WindowState).where(WindowState.site == site, WindowState.window == window)
+    key = (site, window)
     if lock:
-        statement = statement.with_for_update()
-        state = session.scalars(statement).one_or_none()
+        state = session.get(WindowState, key, with_for_update=True, populate_existing=True)
         if state is not None:
             return state
         # First use of the window: create the row (another process may race us to it), then lock it.
@@ -227,7 +226,9 @@ def window_state(session: Session, site: str, window: str, lock: bool = False) -
         factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
         session.execute(factory(WindowState).values(site=site, window=window, state="closed",
                                                     interleave_position=0).on_conflict_do_nothing())
-    state = session.scalars(statement).one_or_none()
+        state = session.get(WindowState, key, with_for_update=True, populate_existing=True)
+    else:
+        state = session.get(WindowState, key)
     if state is None:
         state = WindowState(site=site, window=window, state="closed", interleave_position=0)
     return state
