@@ -48,10 +48,6 @@ def _from_sqlite(value):
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def run(session: Session, statement: Sql, params: dict | None = None, many: list[dict] | None = None):
     """Run ``statement`` in the session's transaction (pending ORM changes are flushed first, as a
     query through the session would); returns the DBAPI cursor (closed by the caller, or let go)."""
