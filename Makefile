@@ -47,7 +47,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# BASELINE=/path/to/another/checkout also measures that checkout's server CPU per operation, side by side.
 bench: install
+	$(BIN)/python -m tests.perf.cpu_bench $(if $(BASELINE),--baseline $(BASELINE))
 	$(BIN)/python -m tests.perf.bench
 	$(BIN)/python -m tests.perf.stats_bench
 

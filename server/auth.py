@@ -44,7 +44,7 @@ def login_guard() -> LoginGuard:
     return guard
 
 
-def _account(*where, with_hash: bool = False):
+def _account(*where, with_hash: bool = False, by_id: int | None = None):
     """One account row by one statement: on PostgreSQL in autocommit (one round trip, no BEGIN/ROLLBACK),
     on SQLite in a deferred (reading) transaction."""
     engine = current_app.extensions.get(READER_EXTENSION)
@@ -54,8 +54,15 @@ def _account(*where, with_hash: bool = False):
                   else db.engine.execution_options(isolation_level="AUTOCOMMIT"))
         current_app.extensions[READER_EXTENSION] = engine
     with engine.connect() as connection:
+        if by_id is not None:  # every request with a token: SQL written once, not an expression per request
+            return connection.exec_driver_sql(_ACCOUNT_BY_ID[connection.dialect.paramstyle], (by_id,)).first()
         columns = (User.password_hash, *_ACCOUNT_COLUMNS) if with_hash else _ACCOUNT_COLUMNS
         return connection.execute(select(*columns).where(*where)).first()
+
+
+_ACCOUNT_BY_ID = {style: "SELECT id, username, role, sites, department, active, token_version FROM users "
+                         f"WHERE id = {mark}" for style, mark in (("qmark", "?"), ("format", "%s"),
+                                                                 ("pyformat", "%s"), ("numeric", ":1"))}
 
 
 def _actor(row) -> Actor:
@@ -89,7 +96,7 @@ def actor_from_token(token: str) -> Actor:
         raise AuthError("invalid_token", "登录凭证无效，请重新登录 / invalid token") from exc
     if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         raise AuthError("invalid_token", "登录凭证无效，请重新登录 / invalid token")
-    row = _account(User.id == data["uid"])
+    row = _account(by_id=data["uid"])
     if row is None or not row.active:
         raise AuthError("invalid_token", "账号已停用，请联系管理员 / account disabled")
     # A new password or a disable raised the version: the token is from before. (Tokens from before versions

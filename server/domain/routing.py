@@ -28,13 +28,37 @@ def delegation_in_force(delegation: Delegation, day: date) -> bool:
 
 def windows_for_queue(site: Site, queue_id: str) -> tuple[str, ...]:
     """Ids of the windows that serve ``queue_id`` as one of their own queues, in layout order."""
-    return tuple(window.id for window in site.windows if queue_id in window.queues)
+    return _queue_windows(site).get(queue_id, ((), ()))[0]
 
 
 def helping_windows(site: Site, queue_id: str) -> tuple[str, ...]:
     """Ids of the windows that help ``queue_id`` through overflow (and do not serve it as their own)."""
-    return tuple(window.id for window in site.windows
-                 if queue_id not in window.queues and any(o.queue == queue_id for o in window.overflow))
+    return _queue_windows(site).get(queue_id, ((), ()))[1]
+
+
+def _queue_windows(site: Site) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """queue id -> (own windows, helping windows) of the site, computed once per layout (every ticket view
+    and call reads them; a reload brings a new Site)."""
+    cached = _QUEUE_WINDOWS.get(site.id)
+    if cached is None or cached[0] is not site:
+        own: dict[str, list[str]] = {}
+        helping: dict[str, list[str]] = {}
+        for window in site.windows:
+            for queue_id in dict.fromkeys(window.queues):
+                own.setdefault(queue_id, []).append(window.id)
+            for queue_id in dict.fromkeys(o.queue for o in window.overflow):
+                if queue_id not in window.queues:
+                    helping.setdefault(queue_id, []).append(window.id)
+        if len(_QUEUE_WINDOWS) > 64:
+            _QUEUE_WINDOWS.clear()
+        cached = (site, {queue_id: (tuple(own.get(queue_id, ())), tuple(helping.get(queue_id, ())))
+                         for queue_id in {*own, *helping}})
+        _QUEUE_WINDOWS[site.id] = cached
+    return cached[1]
+
+
+# site id -> (the Site it was computed from, queue -> (own windows, helping windows)).
+_QUEUE_WINDOWS: dict[str, tuple[Site, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]] = {}
 
 
 def calling_windows(site: Site, queue_id: str) -> tuple[str, ...]:

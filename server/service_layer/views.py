@@ -107,7 +107,21 @@ def floor_of(site: Site, zone_id: str | None) -> tuple[str | None, str | None]:
 
 def where(site: Site, queue_id: str) -> list[dict]:
     """The windows that may call a ticket of the queue, grouped by floor (by zone where no floor is
-    named): own windows first, then the helping ones (``overflow``: true)."""
+    named): own windows first, then the helping ones (``overflow``: true). Computed once per layout and
+    queue (every ticket view carries it); each caller gets its own copy."""
+    cached = _WHERE.get((site.id, queue_id))
+    if cached is None or cached[0] is not site:
+        if len(_WHERE) > 1024:
+            _WHERE.clear()
+        cached = _WHERE[(site.id, queue_id)] = (site, _where(site, queue_id))
+    return [{**group, "windows": list(group["windows"]), "numbers": list(group["numbers"])} for group in cached[1]]
+
+
+# (site id, queue id) -> (the Site it was computed from, the groups of ``where``).
+_WHERE: dict[tuple[str, str], tuple[Site, list[dict]]] = {}
+
+
+def _where(site: Site, queue_id: str) -> list[dict]:
     groups: list[dict] = []
     for helping, window_ids in ((False, windows_for_queue(site, queue_id)), (True, helping_windows(site, queue_id))):
         for window_id in window_ids:

@@ -352,8 +352,31 @@ def main(argv: list[str] | None = None) -> None:
         verdict = "meets" if peak["delivery_p99"] <= TARGET_P99_SECONDS else "MISSES"
         print(f"  {name}: {sustained_maximum(rows):.0f} calls/s; peak step {verdict} the 50 ms p99 target; "
               f"screen reconnects {peak['screen_reconnects']}; answers {json.dumps(peak['answers'])}")
+    print(targets(all_rows))
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "rows": all_rows}, indent=2))
+
+
+def targets(rows: list[dict]) -> str:
+    """The latency and memory targets of production mode (100 windows, 50 screens, 2 processes), met or not
+    (latency figures depend on the machine's load: see the load average printed with each mode)."""
+    production = [row for row in rows if row["mode"] == "production" and row["step"] != "warm-up"]
+    if not production:
+        return ""
+    peak = next(row for row in production if row["step"] == "peak")
+    fastest = max(production, key=lambda row: row["target_calls_per_s"])
+    checks = [
+        (f"call → screen p99 < 25 ms at {peak['target_calls_per_s']:g} calls/s", peak["delivery_p99"], 0.025, "ms"),
+        ("call → screen p50 < 10 ms at the peak", peak["delivery_p50"], 0.010, "ms"),
+        (f"call → screen p99 < 50 ms at {fastest['target_calls_per_s']:g} calls/s "
+         f"({fastest['calls_per_s']:.1f} achieved)", fastest["delivery_p99"], 0.050, "ms"),
+        ("server RSS < 120 MB per process", max(row["server_rss_mb"] for row in production), 120, "MB"),
+    ]
+    lines = ["\nTargets (production):"]
+    for label, value, limit, unit in checks:
+        shown = f"{value * 1000:.1f} ms" if unit == "ms" else f"{value:.0f} MB"
+        lines.append(f"  {label}: {shown} — {'met' if value < limit else 'MISSED'}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
