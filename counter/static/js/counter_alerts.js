@@ -50,19 +50,16 @@
       this._render();
     }
 
-    // An alert of the manager's board that concerns this counter: its kiosks' printers, or a queue the window
-    // serves (the alert names the windows concerned; an assignment adds the queues it serves now).
+    // An alert of the manager's board that concerns this counter: a queue the window serves (the alert names
+    // the windows concerned; an assignment adds the queues it serves now), a bad rating of its service.
     _alert(payload, concernsUs = false) {
       if (payload.kind === "bad_rating" || payload.kind === "rectification_overdue") {
         this._rating(payload, concernsUs);
         return;
       }
-      if (payload.kind === "printer") {
-        const key = `printer:${payload.subject}`;
-        if (payload.status === "cleared") this.clear(key);
-        else this.show(key, "error", String(payload.message || "").split(" / ")[0]);
-        return;
-      }
+      // A printer's alert has its banner already: the printer's own state (live, and read when the page
+      // starts) says the same in the page's words, under the same key.
+      if (payload.kind === "printer") return;
       if (payload.kind !== "wait_over_target" && payload.kind !== "queue_long") return;
       const key = `alert:${payload.id}`;
       const concerned = concernsUs || (payload.windows || []).includes(this.windowId)
