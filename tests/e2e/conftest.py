@@ -30,14 +30,21 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
+    """The one Playwright of a test process: a second one started while it runs would find its event loop
+    running and refuse (the sync API), whichever test file happens to come first on a worker."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        _bypass_content_security_policy(browser)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    _bypass_content_security_policy(browser)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

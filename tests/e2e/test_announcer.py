@@ -67,11 +67,12 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[object]:
+def playwright(playwright_driver) -> object:
+    """The test process's Playwright (tests/e2e/conftest.py); these tests launch browsers of their own, each
+    with its autoplay policy."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    with sync_api.sync_playwright() as driver:
-        yield driver
+    return playwright_driver
 
 
 def open_page(playwright: object, url: str, autoplay: str, init_script: str = "") -> object:
