@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.ordering import CallPlan
 from server.domain.tickets import CANCELLED, DAY_CLOSED, OPEN_STATUSES
+from server.durations import first_wait
 from server.models import Counter, IdempotencyKey, PrintJob, SiteEvent, SiteSequence, Ticket, WindowState
 
 RECENT_CALLS = 20
@@ -188,7 +189,8 @@ def claim_next(session: Session, site: str, plan: CallPlan, window: str, clerk_i
                  .scalar_subquery())
     statement = (update(Ticket)
                  .where(Ticket.id == candidate, Ticket.status == "waiting")
-                 .values(status="called", window=window, clerk_id=clerk_id, called_at=now)
+                 .values(status="called", window=window, clerk_id=clerk_id, called_at=now,
+                         wait_s=first_wait(session.get_bind().dialect.name, now))
                  .returning(Ticket.id))
     ticket_id = session.execute(statement).scalar_one_or_none()
     if ticket_id is None:
