@@ -57,6 +57,7 @@ class Ticket(Base):
         *(Index(f"ix_tickets_{duration}", "site", duration, "day", "window",
                 sqlite_where=text(f"{duration} IS NOT NULL"), postgresql_where=text(f"{duration} IS NOT NULL"))
           for duration in ("wait_s", "service_s")),
+        Index("ix_tickets_recent_service", "site", "queue", "day", "status", "finished_at"),  # the ETA's last 20
     )
 
 

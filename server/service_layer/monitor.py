@@ -21,8 +21,8 @@ from server.service_layer.views import effective_state
 def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Site) -> dict:
     day = ctx.today(site)
     queues = queries.queues(site.id)
-    by_queue = {row["key"]: row for row in site_statistics(db, site, day, day, "queue")["rows"]}
-    by_window = {row["key"]: row for row in site_statistics(db, site, day, day, "window")["rows"]}
+    by_queue = {row["key"]: row for row in site_statistics(db, site, day, day, "queue", ranked=False)["rows"]}
+    by_window = {row["key"]: row for row in site_statistics(db, site, day, day, "window", ranked=False)["rows"]}
     with db.read() as session:
         seq = store.current_seq(session, site.id)
         open_alerts = [alert_view(alert, site) for alert in SqlAlertStore(session).open_alerts(site.id)]

@@ -12,6 +12,7 @@ from server.domain.routing import windows_for_queue
 from server.models import Ticket, WindowState
 from server.repository import SqlRepository
 from server.service_layer.context import HallContext
+from server.service_layer.queue_figures import QueueFigures
 from server.service_layer.views import NO_WINDOW_OPEN, eta, ticket_fields, ticket_view, window_view
 
 
@@ -47,7 +48,7 @@ class HallQueries:
         site = self._ctx.site(site_id)
         now, day = self._ctx.now(), self._ctx.today(site)
         with self._db.read() as session:
-            repo = SqlRepository(session)
+            repo = QueueFigures(session, site.id, day)  # every queue's estimate in two statements
             counts = store.waiting_counts(session, site.id, day)
             oldest = store.oldest_waiting(session, site.id, day)
             result = []

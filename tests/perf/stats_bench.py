@@ -85,13 +85,13 @@ def fill(db: Database, rows: list[dict]) -> None:
             connection.execute(text("ANALYZE tickets"))
 
 
-def postgres_url() -> str:
+def postgres_url(database: str = STATS_DATABASE) -> str:
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {STATS_DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {STATS_DATABASE}"))
+        connection.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {database}"))
     admin.dispose()
-    return make_url(POSTGRES_ADMIN_URL).set(database=STATS_DATABASE).render_as_string(hide_password=False)
+    return make_url(POSTGRES_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
 
 
 def main(argv: list[str] | None = None) -> None:

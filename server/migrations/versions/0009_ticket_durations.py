@@ -2,7 +2,8 @@
 
 Each ticket keeps its wait (first call − issue, of the ticket as printed) and its service time (finish − call,
 of a served ticket) in seconds, filled here for the tickets already on file; one index holds every column the
-statistics read, after the site and the local day, and one per duration holds it in order.
+statistics read, after the site and the local day, and one per duration holds it in order; the wait
+estimate's last service times of a queue today are read from an index of their own.
 
 Revision ID: 0009
 Revises: 0008
@@ -38,9 +39,11 @@ def upgrade() -> None:
         op.create_index(f'ix_tickets_{duration}', 'tickets', ['site', duration, 'day', 'window'],
                         sqlite_where=sa.text(f'{duration} IS NOT NULL'),
                         postgresql_where=sa.text(f'{duration} IS NOT NULL'))
+    op.create_index('ix_tickets_recent_service', 'tickets', ['site', 'queue', 'day', 'status', 'finished_at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_tickets_recent_service', table_name='tickets')
     op.drop_index('ix_tickets_service_s', table_name='tickets')
     op.drop_index('ix_tickets_wait_s', table_name='tickets')
     op.drop_index('ix_tickets_statistics', table_name='tickets')
