@@ -3,7 +3,9 @@ the open alerts, and where an elastic window could help (``server.domain.elastic
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+
+from sqlalchemy import Date, bindparam, case, func, literal, select
 
 from layout.model import Site
 from server import store
@@ -14,16 +16,14 @@ from server.models import Ticket, User
 from server.service_layer.context import HallContext, iso
 from server.service_layer.handlers.alerts import alert_view
 from server.service_layer.queries import HallQueries
-from server.service_layer.statistics import site_statistics
 from server.service_layer.views import effective_state
 
 
 def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Site) -> dict:
     day = ctx.today(site)
     queues = queries.queues(site.id)
-    by_queue = {row["key"]: row for row in site_statistics(db, site, day, day, "queue", ranked=False)["rows"]}
-    by_window = {row["key"]: row for row in site_statistics(db, site, day, day, "window", ranked=False)["rows"]}
     with db.read() as session:
+        by_queue, by_window = _served_today(session, site, day)
         seq = store.current_seq(session, site.id)
         open_alerts = [alert_view(alert, site) for alert in SqlAlertStore(session).open_alerts(site.id)]
         oldest = store.oldest_waiting(session, site.id, day)
@@ -64,3 +64,31 @@ def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Sit
 
 def _seconds_since(ctx: HallContext, moment) -> int:
     return 0 if moment is None else max(0, int((ctx.now() - moment).total_seconds()))
+
+
+def _served_today(session, site: Site, day) -> tuple[dict, dict]:
+    """Today's ``served`` and ``within_target_pct`` per queue and per window, as the statistics define them
+    (server/service_layer/statistics.py: by window only the tickets called there), from one small GROUP BY
+    of the day instead of two whole statistics requests."""
+    targets = tuple((queue.id, queue.target_minutes) for queue in site.queues)
+    rows = session.execute(_served_statement(site.id, targets), {"day": day})
+    queues: dict = {}
+    windows: dict = {}
+    for queue, window, served, waited, within in rows:
+        for totals, key in ((queues, queue), (windows, window)):
+            if key is not None:
+                figures = totals.setdefault(key, [0, 0, 0])
+                figures[0], figures[1], figures[2] = figures[0] + served, figures[1] + waited, figures[2] + (within or 0)
+    return tuple({key: {"served": served, "within_target_pct": round(100 * within / waited, 1) if waited else None}
+                  for key, (served, waited, within) in totals.items()} for totals in (queues, windows))
+
+
+@functools.lru_cache(maxsize=64)
+def _served_statement(site_id: str, targets: tuple):
+    """Built once per site and queue targets: building it costs more than running it."""
+    target = case(*((Ticket.queue == queue, literal(minutes * 60)) for queue, minutes in targets),
+                  else_=literal(30 * 60))  # as statistics._target_seconds
+    return (select(Ticket.queue, Ticket.window, func.count(Ticket.outcome), func.count(Ticket.wait_s),
+                   func.sum(case((Ticket.wait_s <= target, 1), else_=0)))
+            .where(Ticket.site == site_id, Ticket.day == bindparam("day", type_=Date()))
+            .group_by(Ticket.queue, Ticket.window))

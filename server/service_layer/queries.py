@@ -48,7 +48,7 @@ class HallQueries:
         site = self._ctx.site(site_id)
         now, day = self._ctx.now(), self._ctx.today(site)
         with self._db.read() as session:
-            repo = QueueFigures(session, site.id, day)  # every queue's estimate in two statements
+            repo = QueueFigures(session, site.id, day, [queue.id for queue in site.queues])  # two statements
             counts = store.waiting_counts(session, site.id, day)
             oldest = store.oldest_waiting(session, site.id, day)
             result = []

@@ -68,9 +68,8 @@ def _target_seconds(site: Site):
                 else_=literal(30 * 60))
 
 
-def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: str, *, ranked: bool = True) -> dict:
-    """The contract's answer: ``{"site", "from", "to", "by", "rows": [...], "totals": {...}}``. With
-    ``ranked=False`` the percentiles are left out (None): the live board reads only counts."""
+def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: str) -> dict:
+    """The contract's answer: ``{"site", "from", "to", "by", "rows": [...], "totals": {...}}``."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
     with db.read() as session:
@@ -81,7 +80,7 @@ def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: 
         measures = _Measures(dialect, site, by, long_range=(end - start).days >= LONG_RANGE_DAYS)
         key = _key(by, dialect, site, start)
         counted = measures.counts(session, scope, key)
-        ranks, overall = measures.percentiles(session, scope, key, counted) if counted and ranked else ({}, {})
+        ranks, overall = measures.percentiles(session, scope, key, counted) if counted else ({}, {})
         labels = names(session, site, by, counted)
     rows = [{"key": _json_key(group), "name": labels.get(group, str(group)),
              **_row(counted[group], ranks.get(group, {}))} for group in sorted(counted, key=_sortable)]

@@ -25,7 +25,7 @@ def test_all_queues_at_once_answer_what_each_queue_alone_does(app, client):
     site = services.layout.site("hall")
     day = services.context.today(site)
     with services.db.read() as session:
-        figures = QueueFigures(session, "hall", day)
+        figures = QueueFigures(session, "hall", day, [queue.id for queue in site.queues])
         for queue in site.queues:
             one = store.recent_durations(session, "hall", queue.id, day)
             assert figures.recent_durations("hall", queue.id, day) == one
