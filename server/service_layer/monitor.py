@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Date, bindparam, case, func, literal, select
+from sqlalchemy import Date, and_, bindparam, case, func, literal, select
 
 from layout.model import Site
 from server import store
@@ -68,27 +68,21 @@ def _seconds_since(ctx: HallContext, moment) -> int:
 
 def _served_today(session, site: Site, day) -> tuple[dict, dict]:
     """Today's ``served`` and ``within_target_pct`` per queue and per window, as the statistics define them
-    (server/service_layer/statistics.py: by window only the tickets called there), from one small GROUP BY
+    (server/service_layer/statistics.py: by window only the tickets called there), from two small GROUP BYs
     of the day instead of two whole statistics requests."""
     targets = tuple((queue.id, queue.target_minutes) for queue in site.queues)
-    rows = session.execute(_served_statement(site.id, targets), {"day": day})
-    queues: dict = {}
-    windows: dict = {}
-    for queue, window, served, waited, within in rows:
-        for totals, key in ((queues, queue), (windows, window)):
-            if key is not None:
-                figures = totals.setdefault(key, [0, 0, 0])
-                figures[0], figures[1], figures[2] = figures[0] + served, figures[1] + waited, figures[2] + (within or 0)
     return tuple({key: {"served": served, "within_target_pct": round(100 * within / waited, 1) if waited else None}
-                  for key, (served, waited, within) in totals.items()} for totals in (queues, windows))
+                  for key, served, waited, within in session.execute(statement, {"day": day})}
+                 for statement in _served_statements(site.id, targets))
 
 
 @functools.lru_cache(maxsize=64)
-def _served_statement(site_id: str, targets: tuple):
-    """Built once per site and queue targets: building it costs more than running it."""
+def _served_statements(site_id: str, targets: tuple) -> tuple:
+    """By queue and by window; built once per site and queue targets (building costs more than running)."""
     target = case(*((Ticket.queue == queue, literal(minutes * 60)) for queue, minutes in targets),
                   else_=literal(30 * 60))  # as statistics._target_seconds
-    return (select(Ticket.queue, Ticket.window, func.count(Ticket.outcome), func.count(Ticket.wait_s),
-                   func.sum(case((Ticket.wait_s <= target, 1), else_=0)))
-            .where(Ticket.site == site_id, Ticket.day == bindparam("day", type_=Date()))
-            .group_by(Ticket.queue, Ticket.window))
+    figures = (func.count(Ticket.outcome), func.count(Ticket.wait_s),
+               func.coalesce(func.sum(case((Ticket.wait_s <= target, 1), else_=0)), 0))
+    today = and_(Ticket.site == site_id, Ticket.day == bindparam("day", type_=Date()))
+    return (select(Ticket.queue, *figures).where(today).group_by(Ticket.queue),
+            select(Ticket.window, *figures).where(today, Ticket.window.is_not(None)).group_by(Ticket.window))
