@@ -11,8 +11,11 @@
 #               private PGPASSFILE, never on the command line (which every user sees in ps).
 #   SQLite      SQLite's online backup API through the project's own Python (.venv/bin/python, else
 #               python3): a consistent copy while the server keeps running, checked by PRAGMA integrity_check.
+# Device tokens: the file HALL_DEVICE_TOKENS names (server/device_tokens.py; default instance/device_tokens.json
+# of the checkout), kept with its mode 0600: without it every kiosk, print agent and screen would need a new
+# token after a restore.
 # Inside the archive: MANIFEST, database/database.dump or database/hall.db, layout/ (the layout folder),
-# yichuang.env. Restore: deploy/README.md, "Backups".
+# yichuang.env, device_tokens.json. Restore: deploy/README.md, "Backups".
 #
 # Settings (environment): BACKUP_DIR (/var/backups/yichuang), KEEP_DAYS (30), ENV_FILE
 # (/etc/yichuang/yichuang.env), YICHUANG_HOME (the checkout this script is in), PYTHON.
@@ -47,6 +50,9 @@ layout_file="$(setting HALL_LAYOUT)"
 [[ "$layout_file" = /* ]] || layout_file="$YICHUANG_HOME/$layout_file"
 [[ -f "$layout_file" ]] || fail "the layout file $layout_file (HALL_LAYOUT) does not exist"
 layout_dir="$(cd "$(dirname "$layout_file")" && pwd)"
+tokens_file="$(setting HALL_DEVICE_TOKENS)"
+[[ -n "$tokens_file" ]] || tokens_file="$YICHUANG_HOME/instance/device_tokens.json"
+[[ "$tokens_file" = /* ]] || tokens_file="$YICHUANG_HOME/$tokens_file"  # the servers run in the checkout
 
 mkdir -p "$BACKUP_DIR"
 # A name of its own, even for two backups in the same second: the work folder is claimed with mkdir,
@@ -149,12 +155,20 @@ if [[ -r "$ENV_FILE" ]]; then
 else
   echo "backup.sh: warning: $ENV_FILE is not readable; the backup has no environment file" >&2
 fi
+if [[ -f "$tokens_file" ]]; then
+  cp -p "$tokens_file" "$work/device_tokens.json"
+  tokens_kept="$tokens_file"
+else
+  echo "backup.sh: warning: no device token file at $tokens_file (HALL_DEVICE_TOKENS); the backup has none" >&2
+  tokens_kept="none"
+fi
 {
   echo "Yichuang (一窗) backup $name"
   echo "made: $(date --iso-8601=seconds) on $(hostname)"
   echo "database: $kind"
   echo "layout: $layout_dir (HALL_LAYOUT=$layout_file)"
   echo "environment file: $ENV_FILE"
+  echo "device tokens: $tokens_kept"
   echo
   (cd "$work" && find . -type f ! -name MANIFEST -print0 | sort -z | xargs -0 sha256sum)
 } > "$work/MANIFEST"
@@ -171,5 +185,6 @@ find "$BACKUP_DIR" -maxdepth 1 -type f \( -name 'yichuang-*.tar.gz' -o -name 'yi
   -mtime +"$KEEP_DAYS" -delete
 find "$BACKUP_DIR" -maxdepth 1 -type f -name 'yichuang-*.partial' -mmin +720 -delete
 find "$BACKUP_DIR" -maxdepth 1 -type d -name '.yichuang-*.work' -mmin +720 -exec rm -rf -- {} +
-echo "backup written: $target ($(du -h "$target" | cut -f1)): $kind, layout $layout_dir, $ENV_FILE;" \
+echo "backup written: $target ($(du -h "$target" | cut -f1)): $kind, layout $layout_dir, $ENV_FILE," \
+     "device tokens $tokens_kept;" \
      "kept: $(find "$BACKUP_DIR" -maxdepth 1 -name 'yichuang-*.tar.gz' | wc -l) archives"

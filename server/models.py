@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# Every column the statistics read, after the site and local day they select by: a year of a site is one
+# range of this index, read without visiting the table; ix_tickets_wait_s and ix_tickets_service_s hold each
+# duration in order, for the percentiles over all keys of a long range (server/service_layer/statistics.py).
+STATISTICS_COLUMNS = ("site", "day", "queue", "service", "window", "clerk_id", "issued_at", "status", "outcome",
+                      "origin_id", "called_at", "wait_s", "service_s")
 
 
 class Ticket(Base):
@@ -41,12 +48,19 @@ class Ticket(Base):
     requeued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # a missed ticket put back in line (过号重排)
     appointment_id: Mapped[str | None] = mapped_column(String(40))  # checked in on time: called before walk-ins
     case_id: Mapped[str | None] = mapped_column(String(40))  # a pickup ticket's case (领取办件结果)
+    wait_s: Mapped[float | None] = mapped_column(Float)  # first call − issue, seconds (server/durations.py)
+    service_s: Mapped[float | None] = mapped_column(Float)  # finish − call of a served ticket, seconds
 
     __table_args__ = (
         Index("ix_tickets_waiting", "site", "status", "queue", "issued_at"),
         Index("ix_tickets_site_day", "site", "day"),
         Index("ix_tickets_site_day_number", "site", "day", "number"),
         Index("ix_tickets_case", "case_id"),
+        Index("ix_tickets_statistics", *STATISTICS_COLUMNS),
+        *(Index(f"ix_tickets_{duration}", "site", duration, "day", "window",
+                sqlite_where=text(f"{duration} IS NOT NULL"), postgresql_where=text(f"{duration} IS NOT NULL"))
+          for duration in ("wait_s", "service_s")),
+        Index("ix_tickets_recent_service", "site", "queue", "day", "status", "finished_at"),  # the ETA's last 20
     )
 
 

@@ -295,7 +295,9 @@ def _claim_statement(lanes: tuple[tuple[bool, int], ...], prefer_priority: bool,
                   for index, (cutoff, _) in enumerate(lanes)]
     rank = " ".join(f"WHEN {condition} THEN {lane_rank}" for condition, (_, lane_rank) in zip(conditions, lanes, strict=True))
     preferred = "priority_class IS NOT NULL" if prefer_priority else "priority_class IS NULL"
-    sql = ("UPDATE tickets SET status = 'called', \"window\" = :window, clerk_id = :clerk_id, called_at = :now "
+    # wait_s (server/durations.py): first call − issue of the ticket as printed, kept through later calls.
+    sql = ("UPDATE tickets SET status = 'called', \"window\" = :window, clerk_id = :clerk_id, called_at = :now, "
+           "wait_s = coalesce(wait_s, CASE WHEN origin_id IS NULL THEN {wait} END) "
            "WHERE id = (SELECT id FROM tickets WHERE site = :site AND status = 'waiting'"
            + (" AND day = :day" if by_day else "")
            + " AND (" + " OR ".join(f"({condition})" for condition in conditions) + ")"
@@ -303,7 +305,13 @@ def _claim_statement(lanes: tuple[tuple[bool, int], ...], prefer_priority: bool,
            " CASE WHEN appointment_id IS NOT NULL THEN 0 ELSE 1 END,"  # 预约: before every walk-in of its lane
            f" CASE WHEN {preferred} THEN 0 ELSE 1 END, {since}, id{{collate}}"
            " LIMIT 1{lock}) AND status = 'waiting' RETURNING id")
-    return Sql(sql.format(collate="", lock=""), sql.format(collate=' COLLATE "C"', lock=" FOR UPDATE SKIP LOCKED"))
+    return Sql(sql.format(collate="", lock="", wait=_SQLITE_WAIT),
+               sql.format(collate=' COLLATE "C"', lock=" FOR UPDATE SKIP LOCKED", wait=_POSTGRES_WAIT))
+
+
+# As server.durations.seconds_between: SQLite's julianday is kept to the millisecond.
+_SQLITE_WAIT = "round((julianday(:now) - julianday(issued_at)) * 86400.0, 3)"
+_POSTGRES_WAIT = "date_part('epoch', CAST(:now AS TIMESTAMP) - issued_at)"
 
 
 def close_earlier_days(session: Session, site: str, today: dt.date, now: dt.datetime) -> list[Ticket]:

@@ -3,7 +3,9 @@ the open alerts, and where an elastic window could help (``server.domain.elastic
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+
+from sqlalchemy import Date, and_, bindparam, case, func, literal, select
 
 from layout.model import Site
 from server import assignment_store, store
@@ -15,16 +17,14 @@ from server.service_layer.assignment_views import assignment_view
 from server.service_layer.context import HallContext, iso
 from server.service_layer.handlers.alerts import alert_view
 from server.service_layer.queries import HallQueries
-from server.service_layer.statistics import site_statistics
 from server.service_layer.views import effective_state
 
 
 def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Site) -> dict:
     day = ctx.today(site)
     queues = queries.queues(site.id)
-    by_queue = {row["key"]: row for row in site_statistics(db, site, day, day, "queue")["rows"]}
-    by_window = {row["key"]: row for row in site_statistics(db, site, day, day, "window")["rows"]}
     with db.read() as session:
+        by_queue, by_window = _served_today(session, site, day)
         seq = store.current_seq(session, site.id)
         open_alerts = [alert_view(alert, site) for alert in SqlAlertStore(session).open_alerts(site.id)]
         oldest = store.oldest_waiting(session, site.id, day)
@@ -76,3 +76,23 @@ def _assigned(row: dict, site: Site, assignment) -> None:
     if assignment is not None:
         row["queues"] = list(assignment.queues)
 
+def _served_today(session, site: Site, day) -> tuple[dict, dict]:
+    """Today's ``served`` and ``within_target_pct`` per queue and per window, as the statistics define them
+    (server/service_layer/statistics.py: by window only the tickets called there), from two small GROUP BYs
+    of the day instead of two whole statistics requests."""
+    targets = tuple((queue.id, queue.target_minutes) for queue in site.queues)
+    return tuple({key: {"served": served, "within_target_pct": round(100 * within / waited, 1) if waited else None}
+                  for key, served, waited, within in session.execute(statement, {"day": day})}
+                 for statement in _served_statements(site.id, targets))
+
+
+@functools.lru_cache(maxsize=64)
+def _served_statements(site_id: str, targets: tuple) -> tuple:
+    """By queue and by window; built once per site and queue targets (building costs more than running)."""
+    target = case(*((Ticket.queue == queue, literal(minutes * 60)) for queue, minutes in targets),
+                  else_=literal(30 * 60))  # as statistics._target_seconds
+    figures = (func.count(Ticket.outcome), func.count(Ticket.wait_s),
+               func.coalesce(func.sum(case((Ticket.wait_s <= target, 1), else_=0)), 0))
+    today = and_(Ticket.site == site_id, Ticket.day == bindparam("day", type_=Date()))
+    return (select(Ticket.queue, *figures).where(today).group_by(Ticket.queue),
+            select(Ticket.window, *figures).where(today, Ticket.window.is_not(None)).group_by(Ticket.window))

@@ -11,6 +11,7 @@ from server.domain.events import public_payload
 from server.models import Ticket, WindowState
 from server.repository import SqlRepository
 from server.service_layer.context import HallContext
+from server.service_layer.queue_figures import QueueFigures
 from server.service_layer.views import (
     NO_WINDOW_OPEN,
     eta,
@@ -53,7 +54,7 @@ class HallQueries:
         site = self._ctx.site(site_id)
         now, day = self._ctx.now(), self._ctx.today(site)
         with self._db.read() as session:
-            repo = SqlRepository(session)
+            repo = QueueFigures(session, site.id, day, [queue.id for queue in site.queues])  # two statements
             counts = store.waiting_counts(session, site.id, day)
             oldest = store.oldest_waiting(session, site.id, day)
             assignments = repo.active_assignments(site.id, day, now)

@@ -6,7 +6,14 @@ Definitions (contract v1.1): ``issued`` counts tickets as printed (a transfer's 
 ticket); ``called`` counts tickets called at least once; ``served`` those finished with an outcome;
 ``wait`` = first call − issue, over the tickets as printed; ``service`` = finish − first call, over the
 served ones; ``within_target_pct`` = share of called tickets whose wait was within their queue's target.
-By window or clerk, ``issued`` and ``cancelled`` are 0. Percentiles are nearest-rank."""
+By window or clerk, ``issued`` and ``cancelled`` are 0. Percentiles are nearest-rank.
+
+Speed: both durations are kept on the ticket row in seconds when they happen (``server/durations.py``), and
+``ix_tickets_statistics`` holds every column read here after the site and the local day, so a year of a
+site is one index range, read without visiting the table. PostgreSQL ranks with ``percentile_disc`` (the
+nearest rank), per key and for the totals in one ``ROLLUP``; SQLite numbers each duration with
+``row_number`` over a plain ORDER BY — per key, and over all keys in the duration's own index over a long
+range — and reads back only the rows at the ranks the counts point to."""
 
 from __future__ import annotations
 
@@ -27,12 +34,8 @@ from server.service_layer.rating_stats import add_rating_figures, rating_figures
 GROUPINGS = ("day", "hour", "queue", "service", "department", "window", "clerk")
 COUNTS = ("issued", "called", "served", "no_show", "cancelled", "transferred")
 PERCENTILES = {"p50": (1, 2), "p90": (9, 10)}  # nearest rank: the value at ceil(n·a/b)
-
-
-def _seconds(dialect: str, later, earlier):
-    if dialect == "postgresql":
-        return func.date_part("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+DURATIONS = {"wait": Ticket.wait_s, "service": Ticket.service_s}
+LONG_RANGE_DAYS = 28  # from this many days on, SQLite ranks all keys' durations in their own index's order
 
 
 def _utc_offset_seconds(site: Site, day: dt.date) -> int:
@@ -76,15 +79,14 @@ def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: 
         scope = and_(Ticket.site == site.id, Ticket.day >= start, Ticket.day <= end)
         if by in ("window", "clerk"):
             scope = and_(scope, Ticket.window.is_not(None))
-        measures = _Measures(dialect, site, by)
+        measures = _Measures(dialect, site, by, long_range=(end - start).days >= LONG_RANGE_DAYS)
         key = _key(by, dialect, site, start)
         counted = measures.counts(session, scope, key)
-        ranked = measures.percentiles(session, scope, key)
-        overall = measures.percentiles(session, scope, literal("total")).get("total", {})
+        ranks, overall = measures.percentiles(session, scope, key, counted) if counted else ({}, {})
         labels = names(session, site, by, counted)
         rated = rating_figures(session, scope, key)  # 好差评, one grouped query by the same key
     rows = [{"key": _json_key(group), "name": labels.get(group, str(group)),
-             **_row(counted[group], ranked.get(group, {}))} for group in sorted(counted, key=_sortable)]
+             **_row(counted[group], ranks.get(group, {}))} for group in sorted(counted, key=_sortable)]
     totals = _row(_sum(counted.values()), overall) if counted else _empty()
     add_rating_figures(rows, totals, rated)
     merge_on_time(db, site, start, end, by, rows, totals)  # cases (办件): on-time share by item and department
@@ -107,12 +109,10 @@ def _count(condition):
 class _Measures:
     """The expressions of one statistics request: what is counted, and the two durations ranked."""
 
-    def __init__(self, dialect: str, site: Site, by: str) -> None:
-        self.site, self.per_window = site, by in ("window", "clerk")
-        self.first_called = and_(Ticket.called_at.is_not(None), Ticket.origin_id.is_(None))
+    def __init__(self, dialect: str, site: Site, by: str, long_range: bool = False) -> None:
+        self.dialect, self.site, self.per_window, self.long_range = dialect, site, by in ("window", "clerk"), long_range
+        self.first_called = Ticket.wait_s.is_not(None)  # called, as printed (server/durations.py)
         self.served = Ticket.outcome.is_not(None)
-        self.wait = case((self.first_called, _seconds(dialect, Ticket.called_at, Ticket.issued_at)))
-        self.service = case((self.served, _seconds(dialect, Ticket.finished_at, Ticket.called_at)))
 
     def counts(self, session: Session, scope, key) -> dict:
         """Per key: the counts, the waits within target, the longest wait and service (one GROUP BY)."""
@@ -125,28 +125,76 @@ class _Measures:
             (literal(0) if self.per_window else _count(Ticket.status == "cancelled")).label("cancelled"),
             _count(Ticket.status == "transferred").label("transferred"),
             _count(self.first_called).label("waited"),
-            _count(self.wait <= _target_seconds(self.site)).label("within"),
-            func.max(self.wait).label("wait_max"),
-            func.max(self.service).label("service_max"),
+            _count(self.first_called).label("wait_n"),
+            _count(Ticket.service_s.is_not(None)).label("service_n"),
+            _count(Ticket.wait_s <= _target_seconds(self.site)).label("within"),
+            func.max(Ticket.wait_s).label("wait_max"),
+            func.max(Ticket.service_s).label("service_max"),
             *(_count(Ticket.outcome == outcome).label(f"outcome_{outcome}") for outcome in OUTCOMES),
         ]
         result = session.execute(select(*columns).where(scope).group_by(key))
         return {row.key: {name: value for name, value in row._mapping.items() if name != "key"} for row in result}
 
-    def percentiles(self, session: Session, scope, key) -> dict:
-        """Per key, nearest-rank p50 and p90 of the waits and of the service times, in one scan."""
-        ranked = select(
-            key.label("key"), self.wait.label("wait"), self.service.label("service"),
-            *(column for name in ("wait", "service") for column in (
-                func.row_number().over(partition_by=key, order_by=getattr(self, name).asc().nulls_last())
-                .label(f"{name}_rank"),
-                func.count(getattr(self, name)).over(partition_by=key).label(f"{name}_n"))),
-        ).where(scope, or_(self.first_called, self.served)).subquery()
-        picks = [func.min(case((ranked.c[f"{name}_rank"] == (ranked.c[f"{name}_n"] * a + b - 1) // b,
-                                ranked.c[name]))).label(f"{name}_{label}_s")
-                 for name in ("wait", "service") for label, (a, b) in PERCENTILES.items()]
-        result = session.execute(select(ranked.c.key, *picks).group_by(ranked.c.key))
-        return {row.key: {name: value for name, value in row._mapping.items() if name != "key"} for row in result}
+    def percentiles(self, session: Session, scope, key, counted: dict) -> tuple[dict, dict]:
+        """Nearest-rank p50 and p90 of the waits and of the service times: per key, and over every key."""
+        if self.dialect == "postgresql":
+            return self._ordered_sets(session, scope, key)
+        return self._positions(session, scope, key, counted)
+
+    def _ordered_sets(self, session: Session, scope, key) -> tuple[dict, dict]:
+        """PostgreSQL: ``percentile_disc(a/b)`` is the value at ceil(n·a/b), per key and for all (ROLLUP)."""
+        rows = select(key.label("key"), *(column.label(name) for name, column in DURATIONS.items())) \
+            .where(scope, or_(self.first_called, self.served)).subquery()
+        picks = [func.percentile_disc(a / b).within_group(rows.c[name]).label(f"{name}_{label}_s")
+                 for name in DURATIONS for label, (a, b) in PERCENTILES.items()]
+        result = session.execute(select(rows.c.key, func.grouping(rows.c.key).label("overall"), *picks)
+                                 .group_by(func.rollup(rows.c.key)))
+        ranked, overall = {}, {}
+        for row in result:
+            figures = {name: value for name, value in row._mapping.items() if name not in ("key", "overall")}
+            if row.overall:
+                overall = figures
+            else:
+                ranked[row.key] = figures
+        return ranked, overall
+
+    def _positions(self, session: Session, scope, key, counted: dict) -> tuple[dict, dict]:
+        """SQLite: each duration numbered once in (key, seconds) order and once in seconds order
+        (``row_number`` over a plain ORDER BY, no partition to buffer); the counts of the same read say at
+        which numbers each key's ranks fall, and only those rows are read back. Over a long range the
+        seconds order is the duration's own index (no sort; it skips the other days' entries); elsewhere
+        ``value * 1 IS NOT NULL`` keeps the planner on the range of the days, which the index cannot prove
+        non-null and so cannot serve."""
+        ranked: dict = {group: {} for group in counted}
+        overall: dict = {}
+        for name, column in DURATIONS.items():
+            numbers, start = {}, 0
+            for group in sorted(counted, key=_sqlite_order):  # the order SQLite sorts the keys in
+                present = counted[group][f"{name}_n"] or 0
+                for label, (a, b) in PERCENTILES.items():
+                    if present:
+                        numbers.setdefault(start + (present * a + b - 1) // b, []).append((group, label))
+                start += present
+            for values in (ranked, None):
+                if not start:
+                    continue
+                wanted = numbers if values is not None else {
+                    (start * a + b - 1) // b: [(None, label)] for label, (a, b) in PERCENTILES.items()}
+                order = (key, column) if values is not None else (column,)
+                indexed = values is None and self.long_range
+                present = column.is_not(None) if indexed else (column * 1).is_not(None)
+                numbered = select(column.label("value"), func.row_number().over(order_by=order).label("number")) \
+                    .where(scope, present).subquery()
+                for number, value in session.execute(select(numbered.c.number, numbered.c.value)
+                                                     .where(numbered.c.number.in_(sorted(wanted)))):
+                    for group, label in wanted[number]:
+                        (ranked[group] if values is not None else overall)[f"{name}_{label}_s"] = value
+        return ranked, overall
+
+
+def _sqlite_order(key) -> tuple:
+    """SQLite's ORDER BY of one grouping's keys: NULL first, then the values (text by code point)."""
+    return (key is not None, key.isoformat() if isinstance(key, dt.date) else key)
 
 
 def _sum(groups) -> dict:

@@ -1,7 +1,7 @@
 """Restore drills for deploy/backup.sh: back up a running hall that has tickets, restore the archive into a
 fresh place as deploy/README.md says, start a server on it and find every ticket; for SQLite (the online
 backup of a live database) and for PostgreSQL (pg_dump / pg_restore). The archive also carries the whole
-layout folder and the environment file, is readable by its owner only, never overwrites another backup,
+layout folder, the environment file and the device tokens, is readable by its owner only, never overwrites another backup,
 and the database password never appears on a command line."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from tests.support.live_server import ROOT, LiveServer
 
 BACKUP = ROOT / "deploy" / "backup.sh"
 SERVICE = "company-registration"
+TOKENS = '{"county/kiosk/k1": "kiosk-token-0123456789abcdef", "county/display/lobby": "screen-token-0123456789"}\n'
 
 
 @pytest.fixture
@@ -31,8 +32,12 @@ def hall_etc(tmp_path) -> Path:
     """/etc/yichuang as deploy/README.md sets it up: the layout with its site files, and the env file."""
     etc = tmp_path / "etc"
     shutil.copytree(ROOT / "layout" / "examples", etc, ignore=shutil.ignore_patterns("bad"))
+    tokens = tmp_path / "tokens" / "device_tokens.json"
+    tokens.parent.mkdir()
+    tokens.write_text(TOKENS)
+    tokens.chmod(0o600)
     (etc / "yichuang.env").write_text("HALL_SECRET_KEY=drill-key-0123456789-0123456789-0123456789\n"
-                                      "HALL_ASYNC_MODE=gevent\n")
+                                      f"HALL_ASYNC_MODE=gevent\nHALL_DEVICE_TOKENS={tokens}\n")
     return etc
 
 
@@ -81,6 +86,16 @@ def assert_layout_and_environment_kept(restored: Path, etc: Path) -> None:
     assert (restored / "yichuang.env").read_bytes() == (etc / "yichuang.env").read_bytes()
     manifest = (restored / "MANIFEST").read_text(encoding="utf-8")
     assert "./layout/county.yaml" in manifest and "./yichuang.env" in manifest
+    assert_device_tokens_kept(restored, etc.parent / "tokens" / "device_tokens.json")
+
+
+def assert_device_tokens_kept(restored: Path, tokens: Path) -> None:
+    """The kiosks', agents' and screens' tokens, private as the server keeps them."""
+    kept = restored / "device_tokens.json"
+    assert kept.read_bytes() == tokens.read_bytes()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    manifest = (restored / "MANIFEST").read_text(encoding="utf-8")
+    assert "./device_tokens.json" in manifest and f"device tokens: {tokens}" in manifest
 
 
 def test_a_live_sqlite_hall_is_backed_up_and_restored_with_its_tickets(tmp_path, hall_etc):
@@ -142,6 +157,25 @@ def test_two_backups_in_one_second_keep_both_and_old_ones_are_pruned(tmp_path, h
         "yichuang-20261201-213000-2.tar.gz", "yichuang-20261201-213000-3.tar.gz", "yichuang-20261201-213000.tar.gz"]
     assert not old.exists(), "older than KEEP_DAYS"
     assert not list(backup_dir.glob(".*.work")) and not list(backup_dir.glob("*.partial"))
+
+
+def test_without_hall_device_tokens_the_checkout_s_instance_file_is_kept(tmp_path, hall_etc):
+    """HALL_DEVICE_TOKENS unset: the server's default, instance/device_tokens.json of the checkout."""
+    home = tmp_path / "checkout"
+    (home / "instance").mkdir(parents=True)
+    tokens = home / "instance" / "device_tokens.json"
+    tokens.write_text(TOKENS)
+    tokens.chmod(0o600)
+    (hall_etc / "yichuang.env").write_text("HALL_SECRET_KEY=drill-key-0123456789-0123456789-0123456789\n")
+    database = tmp_path / "hall.db"
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE probe (n INTEGER)"))
+    engine.dispose()
+    run_backup(tmp_path / "backups", hall_etc, f"sqlite:///{database}", YICHUANG_HOME=str(home),
+               PYTHON=str(ROOT / ".venv" / "bin" / "python"))
+    [archive] = archives(tmp_path / "backups")
+    assert_device_tokens_kept(unpack(archive, tmp_path / "restore"), tokens)
 
 
 def test_a_database_that_cannot_be_backed_up_fails_loudly_and_leaves_nothing(tmp_path, hall_etc):

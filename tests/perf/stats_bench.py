@@ -56,7 +56,7 @@ def generate(site, count: int, seed: int = 7) -> list[dict]:
                "day": day, "service": service.id, "queue": service.queue, "priority_class": None,
                "status": "done", "issued_at": issued, "kiosk": None, "window": None, "clerk_id": None,
                "called_at": None, "started_at": None, "finished_at": None, "recalls": 0, "outcome": None,
-               "origin_id": None, "transferred_to": None}
+               "origin_id": None, "transferred_to": None, "wait_s": None, "service_s": None}
         fate = chance.random()
         if fate < 0.03:
             row["status"] = "cancelled"
@@ -65,12 +65,14 @@ def generate(site, count: int, seed: int = 7) -> list[dict]:
             row["clerk_id"] = windows.index(row["window"]) + 1
             row["called_at"] = issued + dt.timedelta(seconds=chance.randrange(60, 3600))
             row["finished_at"] = row["called_at"] + dt.timedelta(seconds=chance.randrange(120, 1800))
+            row["wait_s"] = (row["called_at"] - issued).total_seconds()  # as the call sets it (server/durations.py)
             if fate < 0.08:
                 row["status"] = "no_show"
             elif fate < 0.10:
                 row["status"] = "transferred"
             else:
                 row["outcome"] = chance.choice(outcomes)
+                row["service_s"] = (row["finished_at"] - row["called_at"]).total_seconds()  # as the finish sets it
         rows.append(row)
     return rows
 
@@ -83,13 +85,13 @@ def fill(db: Database, rows: list[dict]) -> None:
             connection.execute(text("ANALYZE tickets"))
 
 
-def postgres_url() -> str:
+def postgres_url(database: str = STATS_DATABASE) -> str:
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {STATS_DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {STATS_DATABASE}"))
+        connection.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {database}"))
     admin.dispose()
-    return make_url(POSTGRES_ADMIN_URL).set(database=STATS_DATABASE).render_as_string(hide_password=False)
+    return make_url(POSTGRES_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,6 +14,7 @@ from server.domain.events import TicketChanged, WaitingChanged
 from server.domain.personal import normalise_mobile
 from server.domain.routing import may_handle_at_once, route
 from server.domain.tickets import check_outcome, finish_record, next_status
+from server.durations import service_seconds
 from server.models import Ticket
 from server.service_layer.context import HallContext
 from server.service_layer.handlers import cases
@@ -95,6 +96,7 @@ def finish(command: Finish, uow: UnitOfWork, ctx: HallContext) -> dict:
         if outcome == "handled" and not may_handle_at_once(site, ticket.service, ticket.day, window):
             raise errors.NotAuthorised()
         ticket.outcome, ticket.finished_at, ticket.reason = outcome, now, reason
+        ticket.service_s = service_seconds(ticket.called_at, now)
         ticket.missing = None if missing is None else json.dumps(missing, ensure_ascii=False)
         if outcome == "accepted" and service is not None:
             opened.append(cases.open_case(uow, ctx, site, window, service, ticket, command.actor, now, *applicant))
