@@ -1,6 +1,7 @@
 """The figures every queue's wait estimate reads, for all queues of a site in two statements — the open
 windows of the day and each queue's last service times — instead of two statements per queue. It answers
-the two questions ``views.eta`` asks of a repository, with what those would answer one by one."""
+the questions ``views.eta`` and ``views.serving_windows`` ask of a repository, with what those would answer
+one by one (the windows a manager assigned are read once, on the first question)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from collections.abc import Sequence
 from sqlalchemy import Date, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
+from server import assignment_store
+from server.domain.assignments import Assignment
 from server.models import Ticket, WindowState
 from server.store import RECENT_DURATIONS
 
@@ -18,6 +21,8 @@ from server.store import RECENT_DURATIONS
 class QueueFigures:
     def __init__(self, session: Session, site: str, day: dt.date, queues: Sequence[str]) -> None:
         self.site, self.day = site, day
+        self._session = session
+        self._assignments: dict[str, Assignment] | None = None
         self._open = set(session.scalars(select(WindowState.window).where(
             WindowState.site == site, WindowState.day == day, WindowState.state == "open")))
         rows = session.execute(_latest(site, tuple(queues)), {"day": day}).all() if queues else []
@@ -31,6 +36,11 @@ class QueueFigures:
 
     def recent_durations(self, site: str, queue: str, day: dt.date) -> list[float]:
         return list(self._durations.get(queue, ()))
+
+    def active_assignments(self, site: str, day: dt.date, now: dt.datetime) -> dict[str, Assignment]:
+        if self._assignments is None:
+            self._assignments = assignment_store.active_assignments(self._session, site, day, now)
+        return self._assignments
 
 
 @functools.lru_cache(maxsize=256)
