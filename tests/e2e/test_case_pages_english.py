@@ -143,6 +143,9 @@ def test_a_document_s_toolbar_speaks_english_and_the_document_stays_chinese(serv
     expect(page.locator(".official")).to_be_visible()
     expect(page.locator(".sheet h1")).to_have_text("一次性告知书")  # the official document stays Chinese
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    page.emulate_media(media="print")
+    expect(page.locator(".toolbar")).to_be_hidden()  # the switch and its words never reach the paper
+    page.emulate_media(media="screen")
     page.click("#lang-toggle")
     expect(page.locator("#print")).to_have_text("打印")
     expect(page.locator(".official")).to_be_hidden()
