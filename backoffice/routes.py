@@ -9,7 +9,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, current_app, render_template, request
 
-from server.domain.cases import STATUS_NAMES
+from server.domain.cases import STATUS_NAMES, STATUS_NAMES_EN
 from server.domain.errors import NotFound
 from server.service_layer.case_documents import document_facts
 from server.service_layer.case_queries import CaseQueries
@@ -38,7 +38,8 @@ def public_base() -> str:
 def board(site_id: str):
     site = hall().site(site_id)
     config = {"site": site.id, "site_name": site.name, "api": "/api/v1", "timezone": site.timezone,
-              "departments": {d.id: d.name for d in site.departments}, "statuses": STATUS_NAMES}
+              "departments": {d.id: d.name for d in site.departments}, "statuses": STATUS_NAMES,
+              **english_names(site)}
     return render_template("backoffice/board.html", site=site, config=config)
 
 
@@ -46,7 +47,7 @@ def board(site_id: str):
 def tracking(case_id: str):
     view = CaseQueries(hall().db, hall().context).holder(case_id)
     site = hall().site(view["site"])
-    page = {"case": view, "statuses": STATUS_NAMES, "timezone": site.timezone}
+    page = {"case": view, "statuses": STATUS_NAMES, "timezone": site.timezone, **english_names(site)}
     return _private(Response(render_template("backoffice/tracking.html", case=view, site=site, page=page)))
 
 
@@ -62,6 +63,13 @@ def document(ticket_id: str):
     """The window's document of a finished ticket, on A4 from the clerk's browser (the id is the proof)."""
     facts = document_facts(hall().db, hall().context, ticket_id, public_base())
     return _private(Response(render_template("backoffice/document.html", **facts)))
+
+
+def english_names(site) -> dict:
+    """What the pages' English switch shows: the layout's English names where it gives them (the
+    page falls back to the Chinese one), and the English words of the case statuses."""
+    return {"site_name_en": site.name_en, "statuses_en": STATUS_NAMES_EN,
+            "services_en": {service.id: service.name_en for service in site.services if service.name_en}}
 
 
 def qr_svg(url: str) -> bytes:
