@@ -54,7 +54,10 @@
     }
     if (!response.ok || id !== ticketId) return;
     const state = await response.json();
-    if (state.rating) showRated(said(state.rating, state.form));
+    if (state.rating) {
+      // Already saying so (this page's own thanks, or an earlier look): keep the words shown.
+      if (box.dataset.state !== "rated") showRated(said(state.rating, state.form));
+    }
     else if (state.rateable && (force || box.dataset.state !== "open")) showForm(state);
     else if (!state.rateable) box.hidden = true;
   }
@@ -74,6 +77,7 @@
     const socket = page && page.stream && page.stream.socket;
     if (!socket) return;
     socket.on("rated", (payload) => {
+      // Rated on the pad meanwhile: the form gives way (rated here: look() keeps the page's thanks).
       if (payload && payload.ticket === ticketId) look(ticketId, true);
     });
   }
