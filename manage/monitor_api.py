@@ -14,4 +14,4 @@ from server.wiring import hall
 @require_manager
 def monitor(site_id: str):
     services = hall()
-    return jsonify(site_monitor(services.db, services.context, services.queries, services.site(site_id)))
+    return jsonify(site_monitor(services.db, services.context, services.site(site_id)))

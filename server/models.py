@@ -13,11 +13,11 @@ class Base(DeclarativeBase):
     pass
 
 
-# Every column the statistics read, after the site and local day they select by: a year of a site is one
-# range of this index, read without visiting the table; ix_tickets_wait_s and ix_tickets_service_s hold each
+# Every column the statistics read, after the site and local day they select by (the 好差评 level included): a
+# year of a site is one range of this index, read without visiting the table; ix_tickets_wait_s and ix_tickets_service_s hold each
 # duration in order, for the percentiles over all keys of a long range (server/service_layer/statistics.py).
 STATISTICS_COLUMNS = ("site", "day", "queue", "service", "window", "clerk_id", "issued_at", "status", "outcome",
-                      "origin_id", "called_at", "wait_s", "service_s")
+                      "origin_id", "called_at", "wait_s", "service_s", "rating_level")
 
 
 class Ticket(Base):
@@ -50,6 +50,7 @@ class Ticket(Base):
     case_id: Mapped[str | None] = mapped_column(String(40))  # a pickup ticket's case (领取办件结果)
     wait_s: Mapped[float | None] = mapped_column(Float)  # first call − issue, seconds (server/durations.py)
     service_s: Mapped[float | None] = mapped_column(Float)  # finish − call of a served ticket, seconds
+    rating_level: Mapped[int | None] = mapped_column(Integer)  # its counted 好差评 level (server/rating_store.py)
 
     __table_args__ = (
         Index("ix_tickets_waiting", "site", "status", "queue", "issued_at"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,22 @@ class SqlRatingStore:
         rating_id = self.session.execute(_insert(self.session, Rating).values(**values)
                                          .on_conflict_do_nothing(index_elements=["ticket_id"])
                                          .returning(Rating.id)).scalar_one_or_none()
-        return None if rating_id is None else self.session.get(Rating, rating_id)
+        if rating_id is None:
+            return None
+        self._count_on_ticket(values["ticket_id"], values["level"])
+        return self.session.get(Rating, rating_id)
+
+    def set_aside(self, rating_id: int) -> None:
+        """An appeal upheld (申诉复核): the rating is kept as given and counted no more."""
+        rating = self.session.get(Rating, rating_id)
+        rating.set_aside = True
+        self._count_on_ticket(rating.ticket_id, None)
+
+    def _count_on_ticket(self, ticket_id: str, level: int | None) -> None:
+        """The level the statistics count, on the ticket row beside its durations (ix_tickets_statistics):
+        the rating's level, or none once it is set aside. Written only here."""
+        self.session.execute(update(Ticket).where(Ticket.id == ticket_id).values(rating_level=level)
+                             .execution_options(synchronize_session=False))
 
     def rating_of(self, ticket_id: str) -> Rating | None:
         return self.session.scalar(select(Rating).where(Rating.ticket_id == ticket_id))

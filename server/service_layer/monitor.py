@@ -8,7 +8,7 @@ import functools
 from sqlalchemy import Date, and_, bindparam, case, func, literal, select
 
 from layout.model import Site
-from server import assignment_store, store
+from server import store
 from server.alert_store import SqlAlertStore
 from server.db import Database
 from server.domain.elastic import QueueLoad, WindowLoad, suggestions
@@ -16,18 +16,18 @@ from server.models import Ticket, User
 from server.service_layer.assignment_views import assignment_view
 from server.service_layer.context import HallContext, iso
 from server.service_layer.handlers.alerts import alert_view
-from server.service_layer.queries import HallQueries
+from server.service_layer.queries import queue_views
 from server.service_layer.views import effective_state
 
 
-def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Site) -> dict:
+def site_monitor(db: Database, ctx: HallContext, site: Site) -> dict:
     day = ctx.today(site)
-    queues = queries.queues(site.id)
     with db.read() as session:
+        seq = store.current_seq(session, site.id)  # first: the board is at least this new
+        figures = queue_views(session, ctx, site)
+        queues, oldest, assignments = figures.queues, figures.oldest, figures.assignments
         by_queue, by_window = _served_today(session, site, day)
-        seq = store.current_seq(session, site.id)
         open_alerts = [alert_view(alert, site) for alert in SqlAlertStore(session).open_alerts(site.id)]
-        oldest = store.oldest_waiting(session, site.id, day)
         states = {state.window: (effective_state(state, day), state.clerk_id, state.current_ticket)
                   for state in store.window_states(session, site.id)}
         current_ids = [ticket for state, _, ticket in states.values() if ticket and state != "closed"]
@@ -36,7 +36,6 @@ def site_monitor(db: Database, ctx: HallContext, queries: HallQueries, site: Sit
         clerk_ids = [clerk for state, clerk, _ in states.values() if clerk is not None and state != "closed"]
         clerks = dict(session.execute(select(User.id, User.username).where(User.id.in_(clerk_ids))).all()) \
             if clerk_ids else {}
-        assignments = assignment_store.active_assignments(session, site.id, day, ctx.now())
     waiting = {queue["id"]: queue["waiting"] for queue in queues}
     queue_rows = [{
         "id": queue["id"], "name": queue["name"], "waiting": queue["waiting"],

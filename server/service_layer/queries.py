@@ -3,6 +3,11 @@ an anonymous reader leaves out what only staff may see (``public``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from layout.model import Site
 from server import store
 from server.db import Database
 from server.domain.days import day_start
@@ -20,6 +25,37 @@ from server.service_layer.views import (
     ticket_view,
     window_view,
 )
+
+
+@dataclass(frozen=True)
+class QueueViews:
+    """Every queue's view, and the two readings it was made of that the manager's board also shows."""
+
+    queues: list[dict]
+    oldest: dict  # queue → issue time of its longest-waiting ticket
+    assignments: dict  # window → the assignment in force (弹性窗口)
+
+
+def queue_views(session: Session, ctx: HallContext, site: Site) -> QueueViews:
+    """Each queue now — waiting, open windows, the wait estimate, the oldest wait — in the caller's read."""
+    now, day = ctx.now(), ctx.today(site)
+    repo = QueueFigures(session, site.id, day, [queue.id for queue in site.queues])  # two statements
+    counts = store.waiting_counts(session, site.id, day)
+    oldest = store.oldest_waiting(session, site.id, day)
+    assignments = repo.active_assignments(site.id, day, now)
+    result = []
+    for queue in site.queues:
+        waiting = counts.get(queue.id, 0)
+        open_windows = repo.count_open_windows(site.id, serving_windows(repo, ctx, site, queue.id, assignments), day)
+        first = oldest.get(queue.id)
+        minutes = eta(repo, ctx, site, queue.id, waiting, open_windows)
+        result.append({
+            "id": queue.id, "name": queue.name, "prefix": queue.prefix, "kind": queue.kind,
+            "waiting": waiting, "windows_open": open_windows,
+            "eta_minutes": minutes, "eta_note": NO_WINDOW_OPEN if minutes is None else None,
+            "oldest_wait_minutes": round((now - first).total_seconds() / 60, 1) if first else 0,
+        })
+    return QueueViews(result, oldest, assignments)
 
 
 class HallQueries:
@@ -52,26 +88,8 @@ class HallQueries:
 
     def queues(self, site_id: str) -> list[dict]:
         site = self._ctx.site(site_id)
-        now, day = self._ctx.now(), self._ctx.today(site)
         with self._db.read() as session:
-            repo = QueueFigures(session, site.id, day, [queue.id for queue in site.queues])  # two statements
-            counts = store.waiting_counts(session, site.id, day)
-            oldest = store.oldest_waiting(session, site.id, day)
-            assignments = repo.active_assignments(site.id, day, now)
-            result = []
-            for queue in site.queues:
-                waiting = counts.get(queue.id, 0)
-                open_windows = repo.count_open_windows(site.id, serving_windows(repo, self._ctx, site, queue.id,
-                                                                                assignments), day)
-                first = oldest.get(queue.id)
-                minutes = eta(repo, self._ctx, site, queue.id, waiting, open_windows)
-                result.append({
-                    "id": queue.id, "name": queue.name, "prefix": queue.prefix, "kind": queue.kind,
-                    "waiting": waiting, "windows_open": open_windows,
-                    "eta_minutes": minutes, "eta_note": NO_WINDOW_OPEN if minutes is None else None,
-                    "oldest_wait_minutes": round((now - first).total_seconds() / 60, 1) if first else 0,
-                })
-            return result
+            return queue_views(session, self._ctx, site).queues
 
     def window(self, site_id: str, window_id: str, staff: bool) -> dict:
         site = self._ctx.site(site_id)

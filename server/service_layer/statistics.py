@@ -29,7 +29,7 @@ from server.db import Database
 from server.domain.tickets import OUTCOMES
 from server.models import Ticket, User
 from server.service_layer.case_statistics import merge_on_time
-from server.service_layer.rating_stats import add_rating_figures, rating_figures
+from server.service_layer.rating_stats import add_rating_figures, rating_counts
 
 GROUPINGS = ("day", "hour", "queue", "service", "department", "window", "clerk")
 COUNTS = ("issued", "called", "served", "no_show", "cancelled", "transferred")
@@ -84,11 +84,10 @@ def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: 
         counted = measures.counts(session, scope, key)
         ranks, overall = measures.percentiles(session, scope, key, counted) if counted else ({}, {})
         labels = names(session, site, by, counted)
-        rated = rating_figures(session, scope, key)  # 好差评, one grouped query by the same key
     rows = [{"key": _json_key(group), "name": labels.get(group, str(group)),
              **_row(counted[group], ranks.get(group, {}))} for group in sorted(counted, key=_sortable)]
     totals = _row(_sum(counted.values()), overall) if counted else _empty()
-    add_rating_figures(rows, totals, rated)
+    add_rating_figures(rows, totals, {_json_key(group): figures for group, figures in counted.items()})
     merge_on_time(db, site, start, end, by, rows, totals)  # cases (办件): on-time share by item and department
     return {"site": site.id, "from": start.isoformat(), "to": end.isoformat(), "by": by, "rows": rows,
             "totals": totals}
@@ -131,6 +130,7 @@ class _Measures:
             func.max(Ticket.wait_s).label("wait_max"),
             func.max(Ticket.service_s).label("service_max"),
             *(_count(Ticket.outcome == outcome).label(f"outcome_{outcome}") for outcome in OUTCOMES),
+            *rating_counts(),  # 好差评, from the level each ticket keeps
         ]
         result = session.execute(select(*columns).where(scope).group_by(key))
         return {row.key: {name: value for name, value in row._mapping.items() if name != "key"} for row in result}

@@ -130,3 +130,31 @@ def test_migration_0009_fills_the_durations_of_the_tickets_on_file(database_url)
         db.dispose()
     assert found == {
         "served": (630.0, 270.0), "missed": (120.0, None), "moved": (None, 60.0), "waiting": (None, None)}
+
+
+def test_migration_0010_keeps_each_counted_rating_level_on_its_ticket(database_url):
+    db = Database(database_url)
+    try:
+        config = alembic_config(db.engine.url.render_as_string(hide_password=False))
+        with db.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0009")
+            for ticket in ("rated", "set-aside", "unrated"):
+                connection.execute(text(
+                    "INSERT INTO tickets (id, site, number, day, service, queue, status, issued_at, recalls) "
+                    "VALUES (:id, 'hall', 'A001', '2026-01-05', 's', 'q', 'done', '2026-01-05 01:00:00', 0)"),
+                    {"id": ticket})
+            connection.execute(text("INSERT INTO rating_forms (version, content, created_at) "
+                                    "VALUES ('f1', '{}', '2026-01-05 02:00:00')"))
+            for ticket, level, aside in (("rated", 4, False), ("set-aside", 1, True)):
+                connection.execute(text(
+                    "INSERT INTO ratings (site, ticket_id, service, level, reasons, channel, form_version, "
+                    "created_at, set_aside) VALUES ('hall', :ticket, 's', :level, '[]', 'pad', 'f1', "
+                    "'2026-01-05 02:00:00', :aside)"), {"ticket": ticket, "level": level, "aside": aside})
+            connection.commit()
+            command.upgrade(config, "0010")
+            connection.commit()
+            found = dict(connection.execute(text("SELECT id, rating_level FROM tickets")).all())
+    finally:
+        db.dispose()
+    assert found == {"rated": 4, "set-aside": None, "unrated": None}

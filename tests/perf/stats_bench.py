@@ -40,7 +40,7 @@ def working_days(year: int) -> list[dt.date]:
 
 def generate(site, count: int, seed: int = 7) -> list[dict]:
     """Tickets spread over the year's working days, 08:30–17:00 local: most served, some missed,
-    cancelled or transferred, waits and service times of a few minutes to an hour."""
+    cancelled or transferred, waits and service times of a few minutes to an hour; most served ones rated."""
     chance = random.Random(seed)
     days = working_days(2025)
     services = list(site.services)
@@ -56,7 +56,8 @@ def generate(site, count: int, seed: int = 7) -> list[dict]:
                "day": day, "service": service.id, "queue": service.queue, "priority_class": None,
                "status": "done", "issued_at": issued, "kiosk": None, "window": None, "clerk_id": None,
                "called_at": None, "started_at": None, "finished_at": None, "recalls": 0, "outcome": None,
-               "origin_id": None, "transferred_to": None, "wait_s": None, "service_s": None}
+               "origin_id": None, "transferred_to": None, "wait_s": None, "service_s": None,
+               "rating_level": None}
         fate = chance.random()
         if fate < 0.03:
             row["status"] = "cancelled"
@@ -73,6 +74,8 @@ def generate(site, count: int, seed: int = 7) -> list[dict]:
             else:
                 row["outcome"] = chance.choice(outcomes)
                 row["service_s"] = (row["finished_at"] - row["called_at"]).total_seconds()  # as the finish sets it
+                if chance.random() < 0.6:  # rated (好差评), as the rating store keeps it on the ticket
+                    row["rating_level"] = chance.choice((5, 5, 5, 4, 4, 3, 2, 1))
         rows.append(row)
     return rows
 

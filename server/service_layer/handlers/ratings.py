@@ -27,7 +27,6 @@ from server.domain.ratings import (
     rectify_deadline,
 )
 from server.domain.tickets import DONE
-from server.models import Rating
 from server.rating_store import SqlRatingStore
 from server.service_layer.context import HallContext, iso
 from server.service_layer.handlers.alerts import record_alert
@@ -87,7 +86,7 @@ def act_on_rectification(command: ActOnRectification, uow: UnitOfWork, ctx: Hall
     if verdict is not None:
         rectification.appeal = verdict
         if verdict == "upheld":  # a mistaken or malicious rating: kept as given, counted no more
-            uow.session.get(Rating, rectification.rating_id).set_aside = True
+            store.set_aside(rectification.rating_id)
     store.add_action(rectification, command.action, note, command.actor.username, now)
     view = rectification_view(uow.session, site, ctx.today(site), rectification)
     uow.record(RectificationChanged(site.id, id=rectification.id, window=view["window"], status=status,
