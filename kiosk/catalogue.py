@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from layout.model import Kiosk, Site
 from server.layout_view import site_layout
-from server.search_keys import pinyin_keys
+from server.search_keys import search_keys_of
 
 OTHER_AREA = "_other"
 
@@ -27,11 +27,12 @@ def kiosk_catalogue(hall, site: Site, kiosk: Kiosk) -> dict:
         areas.append({"id": OTHER_AREA, "name": "其他事项", "name_en": "Other services"})
         shown.add(OTHER_AREA)
     services = []
+    keys = search_keys_of(service["name"] for service in layout["services"])  # pinyin out of process
     for service in layout["services"]:
         area = area_of(service)
         if area not in shown:
             continue
-        initials, full = pinyin_keys(service["name"])
+        initials, full = keys[service["name"]]
         services.append({
             "id": service["id"], "name": service["name"], "name_en": service["name_en"],
             "area": area, "department_name": service["department_name"],

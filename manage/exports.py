@@ -6,10 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from server.domain.tickets import OUTCOME_NAMES, OUTCOMES
 
 BY_NAMES = {"day": "日期", "hour": "时段", "queue": "队列", "service": "事项", "department": "部门",
@@ -49,6 +45,10 @@ def to_csv(stats: dict) -> bytes:
 
 
 def to_xlsx(stats: dict, title: str) -> bytes:
+    from openpyxl import Workbook  # here, not at import: ~8 MB a server process spends only when it exports
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = "统计"

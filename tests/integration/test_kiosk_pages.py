@@ -6,6 +6,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -15,6 +18,7 @@ from kiosk.printing.status_query import CANNOT_PRINT
 from kiosk.ticket_print import qr_svg
 from layout.model import Area, Kiosk, PrinterConfig
 from server.app import stop
+from server import search_keys
 from server.search_keys import pinyin_keys
 from server.wiring import hall
 from tests.conftest import make_app
@@ -69,6 +73,33 @@ def test_pinyin_keys_keep_only_letters_and_digits():
     assert pinyin_keys("最低生活保障申请（代办）") == ("zdshbzsqdb", "zuidishenghuobaozhangshenqingdaiban")
     assert pinyin_keys("ETC 办理") == ("etcbl", "etcbanli")
     assert pinyin_keys("ＥＴＣ办理") == ("etcbl", "etcbanli")  # full-width letters, as an input method types them
+
+
+def test_the_pages_read_pinyin_in_a_child_process_and_the_server_never_loads_the_dictionary(tmp_path):
+    """pypinyin's phrase dictionary costs a process ~55 MB: a server that served the kiosk and the counter
+    pages, whose keys it needed, has still not imported it."""
+    script = (
+        "import sys\n"
+        "from tests.conftest import make_app\n"
+        f"app = make_app('sqlite:///{tmp_path / 'hall.db'}')\n"
+        "client = app.test_client()\n"
+        "services = client.get('/kiosk/hall/k1/services.json').get_json()['services']\n"
+        "assert client.get('/counter/hall').status_code == 200\n"
+        "print([s['initials'] for s in services if s['id'] == 'estate-first'], 'pypinyin' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == "['bdcscdj'] False"
+
+
+def test_without_a_child_process_the_keys_are_computed_in_the_server(monkeypatch):
+    def no_child(names):
+        raise OSError("cannot fork")
+
+    monkeypatch.setattr(search_keys, "_in_child", no_child)
+    monkeypatch.setattr(search_keys, "_kept", {})
+    assert search_keys.search_keys_of(["不动产登记", "银行开户"]) == {
+        "不动产登记": ("bdcdj", "budongchandengji"), "银行开户": ("yhkh", "yinhangkaihu")}
 
 
 def test_the_kiosk_and_the_counter_search_by_the_same_keys(client):
