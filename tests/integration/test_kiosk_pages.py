@@ -17,8 +17,8 @@ from kiosk.jobs import OPEN
 from kiosk.printing.status_query import CANNOT_PRINT
 from kiosk.ticket_print import qr_svg
 from layout.model import Area, Kiosk, PrinterConfig
-from server.app import stop
 from server import search_keys
+from server.app import stop
 from server.search_keys import pinyin_keys
 from server.wiring import hall
 from tests.conftest import make_app
