@@ -37,6 +37,7 @@ from server.database_limits import (
 log = logging.getLogger(__name__)
 SCHEMA_RETRY_SECONDS = 2.0  # while the database is away, a request tries to reach it at most this often
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+PING_AFTER_IDLE_SECONDS = 10.0  # a PostgreSQL connection unused this long is pinged before it is used again
 POSTGRES_BUSY = {"55P03", "57014"}  # lock_not_available (lock_timeout), query_canceled (statement_timeout)
 
 
@@ -141,9 +142,10 @@ def make_engine(url: str, limits: DatabaseLimits | None = None) -> Engine:
         _configure_sqlite(engine, limits)
     else:
         cooperative_psycopg_waits()
-        engine = create_engine(url, poolclass=_BoundedPool, pool_size=10, max_overflow=20, pool_pre_ping=True,
+        engine = create_engine(url, poolclass=_BoundedPool, pool_size=10, max_overflow=20,
                                pool_recycle=1800, pool_timeout=limits.busy)
         _configure_postgres(engine, limits)
+        _ping_when_idle(engine)
     event.listen(engine, "handle_error", _busy_is_503)
     return engine
 
@@ -163,6 +165,30 @@ def _configure_postgres(engine: Engine, limits: DatabaseLimits) -> None:
     def _connect(_dialect, _record, cargs, cparams):
         cparams.update(limits.postgres_parameters(cparams.get("options")))
         return connection_class.connect(*cargs, **cparams)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled connection idle for ``PING_AFTER_IDLE_SECONDS`` is pinged when it is taken, and replaced if the ping
+    fails (a server restart, a dropped link); one in steady use is not, which spares a hall's every request
+    a round trip (SQLAlchemy's ``pool_pre_ping`` pings on every checkout). A connection lost between two
+    uses close together fails its request with 503 ``database_unavailable``, and SQLAlchemy then
+    replaces every connection of the pool made before the failure."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise sa_exc.DisconnectionError(f"idle connection lost: {error}") from error
+        if not alive:
+            raise sa_exc.DisconnectionError("idle connection lost")
 
 
 def _configure_sqlite(engine: Engine, limits: DatabaseLimits) -> None:

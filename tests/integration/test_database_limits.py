@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from server.app import stop
 from server.database_limits import DatabaseLimits, limits_from_environment
@@ -122,3 +122,55 @@ def test_database_limits_come_from_the_environment_and_refuse_nonsense(monkeypat
     monkeypatch.setenv("HALL_DATABASE_LOCK_TIMEOUT", "soon")
     with pytest.raises(ValueError, match="HALL_DATABASE_LOCK_TIMEOUT"):
         limits_from_environment()
+
+
+def _backends(engine) -> list[int]:
+    """The server processes of every connection ``engine`` makes from now on."""
+    engine.dispose()
+    pids: list[int] = []
+    event.listen(engine, "connect", lambda dbapi_connection, _record: pids.append(dbapi_connection.info.backend_pid))
+    return pids
+
+
+def _end_backends(postgres_url: str, pids: list[int]) -> None:
+    """End those server processes, as a database restart would."""
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            ended = connection.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(:pids) AS pid"),
+                                       {"pids": pids}).scalars().all()
+    finally:
+        admin.dispose()
+    assert ended and all(ended)
+
+
+def test_postgres_a_pooled_connection_lost_while_idle_is_replaced_before_a_request_uses_it(postgres_url,
+                                                                                            monkeypatch):
+    app = make_app(postgres_url)
+    client = app.test_client()
+    pids = _backends(hall(app).db.engine)
+    try:
+        assert client.post(TICKETS, json={"service": "company-setup"}).status_code == 201  # a pooled connection
+        monkeypatch.setattr("server.db.PING_AFTER_IDLE_SECONDS", 0.0)  # as after ten idle seconds
+        _end_backends(postgres_url, pids)
+        response = client.post(TICKETS, json={"service": "company-setup"})
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["number"] == "A002"
+    finally:
+        stop(app)
+
+
+def test_postgres_a_connection_in_steady_use_is_not_pinged(postgres_url):
+    app = make_app(postgres_url)
+    client = app.test_client()
+    pings = []
+    engine = hall(app).db.engine
+    original = engine.dialect.do_ping
+    engine.dialect.do_ping = lambda connection: pings.append(connection) or original(connection)
+    try:
+        for _ in range(3):
+            assert client.post(TICKETS, json={"service": "company-setup"}).status_code == 201
+        assert pings == []
+    finally:
+        engine.dialect.do_ping = original
+        stop(app)
