@@ -9,24 +9,26 @@ import json
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from server import store
 from server.domain.assignments import DAY_END, EXPIRED, Assignment
 from server.models import WindowAssignment
 
-
-def assignment_of(row) -> Assignment:
-    return Assignment(id=row.id, window=row.window, queues=tuple(json.loads(row.queues)), day=row.day,
-                      until=row.until_at, reason=row.reason, by=row.assigned_by, at=row.assigned_at)
-
-
-def _in_force(site: str, day: dt.date, now: dt.datetime) -> list:
-    return [WindowAssignment.site == site, WindowAssignment.ended_at.is_(None), WindowAssignment.day == day,
-            or_(WindowAssignment.until_at.is_(None), WindowAssignment.until_at > now)]
+# Read by every call, ticket and finish (the plan, the views, the estimate): plain SQL, as the hot path's
+# statements in server/store.py.
+_IN_FORCE = store.Sql(
+    "SELECT id, \"window\", queues, day, until_at, reason, assigned_by, assigned_at FROM window_assignments "
+    "WHERE site = :site AND ended_at IS NULL AND day = :day AND (until_at IS NULL OR until_at > :now)")
 
 
 def active_assignments(session: Session, site: str, day: dt.date, now: dt.datetime) -> dict[str, Assignment]:
     """The assignments that hold at ``now`` on the local ``day``, by window."""
-    rows = session.execute(select(WindowAssignment).where(*_in_force(site, day, now))).scalars()
-    return {row.window: assignment_of(row) for row in rows}
+    found = {}
+    for row_id, window, queues, on_day, until, reason, by, at in store.rows(
+            session, _IN_FORCE, {"site": site, "day": day, "now": now}):
+        found[window] = Assignment(id=row_id, window=window, queues=tuple(json.loads(queues)),
+                                   day=store.as_date(on_day), until=store.as_datetime(until), reason=reason, by=by,
+                                   at=store.as_datetime(at))
+    return found
 
 
 def any_due(session: Session, site: str, day: dt.date, now: dt.datetime) -> bool:

@@ -7,6 +7,7 @@ Nothing here rewrites the finish: it reacts to the events the commit announced."
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from flask_socketio import SocketIO
 from sqlalchemy import select
@@ -23,7 +24,17 @@ def pad_room(site: str, window: str) -> str:
     return f"pad:{site}:{window}"
 
 
-def offer(site, ticket: Ticket, now: dt.datetime) -> dict:
+class Served(NamedTuple):
+    """What a pad's form names of a ticket just served (a ``Ticket`` row has the same attributes)."""
+
+    id: str
+    number: str
+    service: str
+    window: str
+    finished_at: dt.datetime | None
+
+
+def offer(site, ticket: Ticket | Served, now: dt.datetime) -> dict:
     """What a pad shows for a ticket just served (the pad is that window's device: it may hold the id);
     ``seconds``: how long the form stays, counted by the server's clock (a pad's own may be off)."""
     service = site.service(ticket.service)
@@ -55,11 +66,10 @@ class RatingRooms:
         if event.action != "finish" or not fields.get("outcome") or not fields.get("window"):
             return
         site = self._context.site(event.site)
-        with self._db.read() as session:
-            ticket = session.get(Ticket, fields["id"])
-            if ticket is None:
-                return
-            payload = offer(site, ticket, self._context.now())
+        finished_at = fields["finished_at"]
+        served = Served(fields["id"], fields["number"], event.service, fields["window"],
+                        dt.datetime.fromisoformat(finished_at).replace(tzinfo=None) if finished_at else None)
+        payload = offer(site, served, self._context.now())  # from the event: no read of the ticket
         self._socketio.emit("rate", payload, to=pad_room(event.site, fields["window"]))
 
     def window_changed(self, event: WindowChanged) -> None:

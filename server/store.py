@@ -48,6 +48,13 @@ def _from_sqlite(value):
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+as_datetime = _from_sqlite  # a timestamp read by plain SQL, as the ORM would give it
+
+
+def as_date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def run(session: Session, statement: Sql, params: dict | None = None, many: list[dict] | None = None):
     """Run ``statement`` in the session's transaction (pending ORM changes are flushed first, as a
     query through the session would); returns the DBAPI cursor (closed by the caller, or let go)."""
@@ -79,11 +86,14 @@ def _one(session: Session, statement: Sql, params: dict):
     return row
 
 
-def _all(session: Session, statement: Sql, params: dict) -> list:
+def rows(session: Session, statement: Sql, params: dict) -> list:
+    """Every row ``statement`` answers, in the session's transaction."""
     cursor = run(session, statement, params)
-    rows = cursor.fetchall()
+    found = cursor.fetchall()
     cursor.close()
-    return rows
+    return found
+
+
 
 
 _NEXT_COUNTER = Sql("INSERT INTO counters (site, scope, day, value) VALUES (:site, :scope, :day, 1) "
@@ -163,8 +173,8 @@ _WAITING_COUNTS_ANY_DAY = Sql("SELECT queue, count(*) FROM tickets WHERE site = 
 def waiting_counts(session: Session, site: str, day: dt.date | None) -> dict[str, int]:
     """Tickets waiting per queue on the local ``day`` (None: any day)."""
     if day is None:
-        return dict(_all(session, _WAITING_COUNTS_ANY_DAY, {"site": site}))
-    return dict(_all(session, _WAITING_COUNTS, {"site": site, "day": day}))
+        return dict(rows(session, _WAITING_COUNTS_ANY_DAY, {"site": site}))
+    return dict(rows(session, _WAITING_COUNTS, {"site": site, "day": day}))
 
 
 def oldest_waiting(session: Session, site: str, day: dt.date | None) -> dict[str, dt.datetime]:
@@ -214,8 +224,8 @@ _RECENT_DURATIONS = Sql(
 
 
 def recent_durations(session: Session, site: str, queue: str, day: dt.date) -> list[float]:
-    rows = _all(session, _RECENT_DURATIONS, {"site": site, "queue": queue, "day": day})
-    return [(_from_sqlite(finished) - _from_sqlite(called)).total_seconds() / 60 for called, finished in rows
+    found = rows(session, _RECENT_DURATIONS, {"site": site, "queue": queue, "day": day})
+    return [(_from_sqlite(finished) - _from_sqlite(called)).total_seconds() / 60 for called, finished in found
             if finished and called]
 
 

@@ -106,6 +106,7 @@ class TicketChanged(Event):
 
     ticket: dict  # TICKET_FIELDS
     action: str = ""
+    service: str = ""  # the ticket's item, for what reacts to a finish (the 好差评 pad's form); not sent
 
 
 @dataclass

@@ -49,7 +49,7 @@ def act_on_current(command: WindowCommand, uow: UnitOfWork, ctx: HallContext, ac
         ticket.recalls += 1
         record_call(uow, ctx, site, ticket, recall=True)
     else:
-        uow.record(TicketChanged(site.id, ticket=ticket_fields(site, ticket), action=action))
+        uow.record(TicketChanged(site.id, ticket=ticket_fields(site, ticket), action=action, service=ticket.service))
     if action == "transfer":
         uow.record(WaitingChanged(site.id, day=ctx.today(site)))
     record_window(uow, ctx, site, state)
