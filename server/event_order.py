@@ -58,7 +58,8 @@ class RoomSequencer:
         self._lock = threading.Lock()
         self.counts = SequencerCounts()
 
-    def offer(self, room: str, seq: int, message: Any) -> None:
+    def offer(self, room: str, seq: int, message: Any, span: int = 1) -> None:
+        """``span``: how many seqs the message carries from ``seq`` on (a batch of one commit's events)."""
         with self._lock:
             state = self._rooms.setdefault(room, _Room())
             if state.next is not None and seq < state.next:
@@ -73,7 +74,7 @@ class RoomSequencer:
             state.late_in_a_row = 0
             if seq in state.held:
                 return
-            state.held[seq] = message
+            state.held[seq] = (message, max(1, span))
             self._drain(state)
             if state.held:
                 self.counts.held += 1
@@ -87,8 +88,8 @@ class RoomSequencer:
         """Release what follows ``next`` without a hole; the hold restarts for whatever is left."""
         released = False
         while state.next is not None and state.next in state.held:
-            message = state.held.pop(state.next)
-            state.next += 1
+            message, span = state.held.pop(state.next)
+            state.next += span
             released = True
             self._safe_release(message)
         if released:

@@ -86,7 +86,7 @@ class HallRedisManager(RedisManager):
         if seq is None:
             super()._handle_emit(message)
         else:
-            self.sequencer.offer(message["room"], seq, message)
+            self.sequencer.offer(message["room"], seq, message, span_of(message))
 
     def _run_later(self, delay: float, function) -> None:
         def later() -> None:
@@ -152,6 +152,13 @@ class HallRedisManager(RedisManager):
                 subscribed = False
                 time.sleep(retry_sleep)
                 retry_sleep = min(retry_sleep * 2, LISTEN_RETRY_MAX_SECONDS)
+
+
+def span_of(message: dict) -> int:
+    """How many seqs a numbered emit carries: a batch (``events``, server.publisher) from ``seq`` to ``last``."""
+    payload = message["data"][0]
+    last = payload.get("last") if message.get("event") == "events" else None
+    return last - payload["seq"] + 1 if isinstance(last, int) and last >= payload["seq"] else 1
 
 
 def numbered(message: dict) -> int | None:

@@ -1,11 +1,12 @@
 """Socket.IO ``subscribe``: the client joins its audience's rooms, gets a snapshot, then every event of
 its stream in seq order (events are emitted by the bus after each commit).
 
-    subscribe {"site", "display"?, "token"?, "ticket"?, "kiosk"?, "after"?}
+    subscribe {"site", "display"?, "token"?, "ticket"?, "kiosk"?, "after"?, "batch"?}
 
 Without ``token`` the stream is the public one (what a lobby shows); a staff token gives the staff
 stream (ids, clerks, printers, screens); each has its own gapless seq. ``ticket`` (its id) adds the
-``ticket`` events of that ticket; ``kiosk`` adds that kiosk's ``printer`` and ``print_job`` events."""
+``ticket`` events of that ticket; ``kiosk`` adds that kiosk's ``printer`` and ``print_job`` events.
+``batch: true`` streams the audience's events as one ``events`` frame per commit (``server.publisher``)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from flask_socketio import SocketIO, join_room, leave_room, rooms
 from server.auth import actor_from_token
 from server.domain.access import check_site
 from server.domain.errors import DomainError, NotFound
-from server.publisher import ROOM_PREFIXES, kiosk_room, public_room, staff_room, ticket_room
+from server.publisher import ROOM_PREFIXES, batch_room, kiosk_room, public_room, staff_room, ticket_room
 from server.validation import fields
 from server.wiring import hall
 
-SUBSCRIBE_FIELDS = {"display": str, "token": str, "ticket": str, "kiosk": str, "after": int}
+SUBSCRIBE_FIELDS = {"display": str, "token": str, "ticket": str, "kiosk": str, "after": int, "batch": bool}
 
 
 def subscribe(socketio: SocketIO, data: object) -> dict:
@@ -44,7 +45,10 @@ def subscribe(socketio: SocketIO, data: object) -> dict:
             leave_room(room)
     # Join first, then read: an event committed in between reaches the client twice at worst
     # (once live, once in the snapshot) and the client drops what its snapshot seq already covers.
-    join_room(staff_room(site.id) if staff else public_room(site.id))
+    if message.get("batch"):
+        join_room(batch_room(site.id, staff))
+    else:
+        join_room(staff_room(site.id) if staff else public_room(site.id))
     if ticket is not None:
         join_room(ticket_room(ticket["id"]))
         ticket = services.queries.ticket_fields(site.id, ticket["id"])

@@ -2,7 +2,8 @@
 goes to the handlers subscribed to each event.
 
 Two kinds of subscriber: *announcers* run in commit order, still inside the site's serial section
-(the screens' fan-out: each subscriber hears a site's events in seq order); *reactions* run after it
+(the screens' fan-out: each subscriber hears a site's events in seq order; an announcer with a ``commit(site)``
+method hears when a commit's events are all announced); *reactions* run after it
 (printing, metrics, and later alerts, ratings, cases). A failing subscriber is logged and never undoes
 the commit: committed is committed, and screens catch up from the snapshot when they resubscribe."""
 
@@ -53,10 +54,23 @@ class MessageBus:
             events = uow.collect()
             for event in events:
                 self._notify(self._announcers, event)
+            if events:
+                self._commit_done(command.site)
         for event in events:
             self._notify(self._reactions.get(type(event), ()), event)
             self._notify(self._every, event)
         return result
+
+    def _commit_done(self, site: str) -> None:
+        """Announcers that gather a commit's events (one frame per commit) hear that it is complete."""
+        for announcer in self._announcers:
+            done = getattr(announcer, "commit", None)
+            if done is None:
+                continue
+            try:
+                done(site)
+            except Exception:
+                log.exception("%s failed at the end of a commit of %s", type(announcer).__name__, site)
 
     def _notify(self, subscribers, event: Event) -> None:
         for subscriber in subscribers:

@@ -128,3 +128,35 @@ def test_a_window_read_names_the_seq_it_reflects_so_a_late_answer_can_be_told_st
     assert opened == events[0], "an action's answer is its window event, seq included"
     assert before["current"] is None and before["seq"] < events[-1]["seq"], "an answer read before the call"
     assert after["current"]["ticket"] == "A001" and after["seq"] >= events[-1]["seq"]
+
+
+@pytest.mark.parametrize("audience", ["public", "staff"])
+def test_a_batch_subscriber_gets_one_frame_per_commit_holding_the_same_events_in_seq_order(app, client, audience):
+    clerk = create_staff(app)
+    client.post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
+    staff = {"token": token(clerk)} if audience == "staff" else {}
+    single, batched = subscribe(app, **staff), subscribe(app, batch=True, **staff)
+    snapshot_seq = received(batched, "snapshot")[0]["seq"]
+    assert received(single, "snapshot")[0]["seq"] == snapshot_seq
+    client.post(f"{W}/w1/open", headers=clerk)
+    client.post(f"{W}/w1/call-next", headers=clerk)
+    client.post(f"{W}/w1/finish", json={"outcome": "accepted"}, headers=clerk)
+    one_by_one = [(p["name"], p["args"][0]) for p in single.get_received()]
+    frames = batched.get_received()
+    assert [frame["name"] for frame in frames] == ["events"] * 3, "open, call and finish: a frame each"
+    unpacked = [(name, payload) for frame in frames for name, payload in frame["args"][0]["events"]]
+    assert unpacked == one_by_one, "the same events, payloads and order as one frame per event"
+    assert [name for name, _ in frames[1]["args"][0]["events"]] == ["called", "waiting", "window"]
+    for frame in frames:
+        batch = frame["args"][0]
+        assert (batch["seq"], batch["last"]) == (batch["events"][0][1]["seq"], batch["events"][-1][1]["seq"])
+    seqs = [payload["seq"] for _, payload in unpacked]
+    assert seqs == list(range(snapshot_seq + 1, snapshot_seq + 1 + len(seqs)))
+    called = next(payload for name, payload in unpacked if name == "called")
+    assert ("ticket_id" in called) == (audience == "staff"), "a public batch carries no ticket id"
+
+
+def test_batch_must_be_true_or_false(app):
+    sio = subscribe(app, batch="yes")
+    error = received(sio, "subscribe_error")[0]["error"]
+    assert error["code"] == "invalid_field" and "batch" in error["message"]

@@ -27,6 +27,7 @@ class Share:
     site: str
     names: list[str]  # windows, kiosks or display ids this process plays
     total: int  # how many of that role the whole hall has (the rate is split between them)
+    batch: bool = True  # screens subscribe for one frame per commit, as the hall's own screens do
 
 
 def call_key(number: str, window: str) -> str:
@@ -45,7 +46,7 @@ def display_worker(share: Share, ready, stop, results) -> None:
     screens = []
     for index, display in enumerate(share.names):
         url = share.urls[index % len(share.urls)]
-        screens.append(RawScreen(url, share.site, display).start(timeout=30))
+        screens.append(RawScreen(url, share.site, display, share.batch).start(timeout=30))
     ready.put(len(screens))
     stop.wait()
     results.put({"role": "display", "arrivals": [dict(screen.arrivals) for screen in screens],
@@ -148,8 +149,8 @@ class RawScreen:
     the arrival time is taken the moment the frame is read, before any parsing. (python-socketio's client
     runs each event handler in a thread of its own; dozens of them in one process measure the GIL.)"""
 
-    def __init__(self, url: str, site: str, display: str) -> None:
-        self.url, self.site, self.display = url, site, display
+    def __init__(self, url: str, site: str, display: str, batch: bool = True) -> None:
+        self.url, self.site, self.display, self.batch = url, site, display, batch
         self.arrivals: dict[str, float] = {}
         self.connects = 0
         self.snapshots = 0
@@ -167,7 +168,8 @@ class RawScreen:
         if not self.socket.recv().startswith("40"):
             raise RuntimeError("no Socket.IO connect packet")
         self.connects += 1
-        self.socket.send("42" + json.dumps(["subscribe", {"site": self.site, "display": self.display}]))
+        self.socket.send("42" + json.dumps(["subscribe", {"site": self.site, "display": self.display,
+                                                          "batch": self.batch}]))
         self.socket.settimeout(None)
         threading.Thread(target=self._read, daemon=True).start()
         deadline = time.monotonic() + timeout
@@ -189,6 +191,10 @@ class RawScreen:
             elif frame.startswith('42["called"'):
                 event = json.loads(frame[2:])[1]
                 self.arrivals.setdefault(call_key(event["ticket"], event["window"]), now)
+            elif frame.startswith('42["events"'):  # one commit's events (server/publisher.py)
+                for kind, event in json.loads(frame[2:])[1]["events"]:
+                    if kind == "called":
+                        self.arrivals.setdefault(call_key(event["ticket"], event["window"]), now)
             elif frame.startswith('42["snapshot"'):
                 self.snapshots += 1
 

@@ -121,3 +121,23 @@ def test_a_room_whose_numbers_went_back_follows_the_new_numbers_after_a_run_of_l
     timers.advance(0.5)
     sequencer.offer("staff:big", RESTART_AFTER_LATE + 1, RESTART_AFTER_LATE + 1)
     assert released == [500, RESTART_AFTER_LATE, RESTART_AFTER_LATE + 1]
+
+
+def test_a_batch_carries_its_span_and_the_room_waits_for_the_seq_after_it():
+    sequencer, timers, released = make_sequencer()
+    started(sequencer, timers, "site:big:batch", first=10)
+    sequencer.offer("site:big:batch", 14, "14", span=1)  # ahead: 11..13 are one batch still on its way
+    assert released == [10]
+    sequencer.offer("site:big:batch", 11, "11-13", span=3)
+    assert released == [10, "11-13", "14"]
+    sequencer.offer("site:big:batch", 12, "late")  # inside a batch already delivered
+    assert released == [10, "11-13", "14"]
+
+
+def test_span_of_reads_a_batch_from_seq_to_last():
+    from server.message_queue import span_of
+
+    batch = {"event": "events", "room": "site:big:batch", "data": [{"seq": 5, "last": 7, "events": []}]}
+    assert numbered(batch) == 5 and span_of(batch) == 3
+    single = {"event": "called", "room": "site:big", "data": [{"seq": 5, "last": 9}]}
+    assert span_of(single) == 1, "only a batch spans"

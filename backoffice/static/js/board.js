@@ -242,6 +242,7 @@
   const stream = new SiteStream({
     site: config.site,
     token: api.token,
+    batch: true,
     onSnapshot: refreshSoon,
     onEvent(kind) {
       if (kind === "case" || kind === "alert") refreshSoon();

@@ -620,6 +620,7 @@
   const stream = new SiteStream({
     site: config.site,
     token: api.token,
+    batch: true,
     onSnapshot(snapshot) {
       windows = Object.assign({}, snapshot.windows);
       renderChooser();

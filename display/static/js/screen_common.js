@@ -43,6 +43,7 @@
     const stream = new root.SiteStream({
       site: config.site,
       display: config.kind === "lobby" ? config.display : null,
+      batch: true, // one frame per commit (server/publisher.py)
       onSnapshot: handlers.onSnapshot,
       onCall: handlers.onCall,
       onEvent: handlers.onEvent,

@@ -532,6 +532,7 @@
     return new window.SiteStream({
       site: SITE,
       kiosk: KIOSK,
+      batch: true,
       onSnapshot(snapshot) {
         if (snapshot.printer !== undefined) setPrinterState(snapshot.printer);
       },

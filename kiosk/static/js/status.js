@@ -133,6 +133,7 @@
     return new window.SiteStream({
       site: page.site.id,
       ticket: ticket.id,
+      batch: true, // a hall's phones are many: one frame per commit each
       onSnapshot(snapshot) {
         applyTicket(snapshot.ticket, false);
         refresh(); // whatever happened while we were away, and the people ahead

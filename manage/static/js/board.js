@@ -276,6 +276,7 @@
   const stream = new SiteStream({
     site: config.site,
     token: api.token,
+    batch: true,
     onSnapshot: refreshSoon,
     onCall: refreshSoon,
     onEvent: refreshSoon,

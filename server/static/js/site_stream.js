@@ -9,6 +9,9 @@
  *     no clerks), with a staff token the staff stream (everything); each counts its own seq;
  *   - `ticket` adds that ticket's `ticket` events, `kiosk` that kiosk's `printer` and `print_job`
  *     events; they carry no seq and go straight to onEvent (so does anything else without one);
+ *   - `batch: true` (the hall's screens) asks for one `events {seq, last, events: [[kind, payload], …]}`
+ *     frame per commit instead of one frame per event; each is taken apart here, so the handlers below
+ *     see the same events either way;
  *   - events that arrive before the snapshot are buffered, then replayed; any with seq <= the
  *     snapshot's are dropped (the snapshot already holds them);
  *   - an event ahead of a missing seq is held up to HOLD_MS (events of two server processes may
@@ -20,7 +23,7 @@
  *
  *   const stream = new SiteStream({
  *     site: "county", display: "lobby",            // display only for a configured display
- *     token, ticket, kiosk,                         // optional, see above
+ *     token, ticket, kiosk, batch,                  // optional, see above
  *     onSnapshot(snapshot, {first}) {...},          // rebuild; snapshot.calls holds only calls
  *                                                   // already seen (newest first)
  *     onCall(call, {live}) {...},                   // a call not shown before, oldest first
@@ -47,6 +50,7 @@
       this.token = options.token || null;
       this.ticket = options.ticket || null;
       this.kiosk = options.kiosk || null;
+      this.batch = Boolean(options.batch);
       this.handlers = {
         onSnapshot: options.onSnapshot || (() => {}),
         onCall: options.onCall || (() => {}),
@@ -97,6 +101,7 @@
       if (this.token) message.token = this.token;
       if (this.ticket) message.ticket = this.ticket;
       if (this.kiosk) message.kiosk = this.kiosk;
+      if (this.batch) message.batch = true;
       // The server then also returns every call after the last one we saw, however long we were away.
       if (this.lastSeq !== null) message.after = this.lastSeq;
       this.socket.emit("subscribe", message);
@@ -168,6 +173,12 @@
     }
 
     _receive(kind, payload) {
+      if (kind === "events" && payload && Array.isArray(payload.events)) {
+        for (const entry of payload.events) {
+          if (Array.isArray(entry) && entry.length === 2) this._receive(entry[0], entry[1]);
+        }
+        return;
+      }
       if (!payload || typeof payload.seq !== "number") {
         this._call("onEvent", kind, payload); // not part of the site's sequence
         return;
