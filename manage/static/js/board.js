@@ -31,9 +31,11 @@
     box.dataset.kind = kind || "info";
   }
 
-  function minutes(seconds) {
+  // A wait past its target is rounded up, as the alerts and suggestions say it: past a 30-minute promise
+  // reads 31, never 30.
+  function minutes(seconds, up = false) {
     if (seconds === null || seconds === undefined) return "—";
-    const whole = Math.floor(seconds / 60);
+    const whole = up ? Math.ceil(seconds / 60) : Math.floor(seconds / 60);
     return whole < 60 ? `${whole} 分钟` : `${Math.floor(whole / 60)} 小时 ${whole % 60} 分`;
   }
 
@@ -82,7 +84,7 @@
       row.append(
         element("th", "", queue.name),
         element("td", "number waiting", String(queue.waiting)),
-        element("td", late ? "number late" : "number", minutes(oldest)),
+        element("td", late ? "number late" : "number", minutes(oldest, late)),
         element("td", "number", queue.eta_minutes === null ? "无窗口开放" : `${queue.eta_minutes} 分钟`),
         element("td", "number", String(queue.open_windows)),
         element("td", "number", String(queue.served_today)),
@@ -132,7 +134,18 @@
 
   function renderSuggestions() {
     const suggestions = board.suggestions || [];
+    const late = (board.queues || []).filter((queue) => queue.waiting > 0
+      && queue.oldest_wait_s > queue.target_minutes * 60);
     $("no-suggestions").hidden = suggestions.length > 0;
+    const unserved = late.filter((queue) => !queue.open_windows);
+    let text = "各队列均在承诺时间内 / Every queue within its target";
+    if (unserved.length) {
+      text = `${unserved.map((queue) => queue.name).join("、")}已超过承诺时间，暂无可协助的开放窗口 / past its target, `
+        + "and no open window may help";
+    } else if (late.length) {
+      text = "超过承诺时间的队列均有窗口在办理 / every queue past its target has a window serving it";
+    }
+    $("no-suggestions").textContent = text;
     $("suggestions").replaceChildren(...suggestions.map((suggestion) => {
       const item = element("li", "suggestion", suggestion.reason);
       item.dataset.window = suggestion.window;
