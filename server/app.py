@@ -41,6 +41,7 @@ from server.db import SCHEMA_RETRY_SECONDS, Database
 from server.event_metrics import EventCounter
 from server.extensions import limiter, socketio
 from server.message_queue import (
+    HallManager,
     HallRedisManager,
     hall_channel,
     hold_seconds_from_environment,
@@ -100,7 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     set_async_mode(app.config["ASYNC_MODE"])
-    queue = {}
+    queue = {"client_manager": HallManager()}
     if app.config["REDIS_URL"]:
         channel, hold = f"{app.config['REDIS_CHANNEL']}:socketio", app.config["EVENT_HOLD_SECONDS"]
         queue["client_manager"] = HallRedisManager(app.config["REDIS_URL"], channel, hold_seconds=hold)

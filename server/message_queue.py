@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 
-from socketio import RedisManager
+from socketio import Manager, RedisManager
 
 from server.event_order import DEFAULT_HOLD_SECONDS, RoomSequencer
 from server.publisher import public_room, staff_room
@@ -66,6 +66,25 @@ def quick_failing_options(timeout: float) -> dict:
     return {"socket_timeout": timeout, "socket_connect_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
 
 
+def has_members(manager, namespace: str | None, room) -> bool:
+    """Whether this process has a client in ``room`` (a room with nobody left in it is removed)."""
+    if not isinstance(room, str):
+        return True  # everyone, or several rooms: let the library see
+    return bool(manager.rooms.get(namespace or "/", {}).get(room))
+
+
+class HallManager(Manager):
+    """The single process's manager. An emit to a room nobody here is in costs nothing: the library would
+    encode the packet first and only then find no one to send it to (a hall whose screens subscribe with
+    ``batch`` leaves every per-event public room empty)."""
+
+    def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
+        if not has_members(self, namespace, to or room):
+            return None
+        return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to,
+                            **kwargs)
+
+
 class HallRedisManager(RedisManager):
     """Publishes from a sender task, with timeouts and a short pause after a failure; listens on a
     connection of its own that has no read timeout (it waits for messages) and reconnects within seconds."""
@@ -73,7 +92,7 @@ class HallRedisManager(RedisManager):
     def __init__(self, url: str, channel: str = "yichuang",
                  hold_seconds: float = DEFAULT_HOLD_SECONDS) -> None:
         super().__init__(url, channel=channel)
-        self.sequencer = RoomSequencer(super()._handle_emit, self._run_later, hold_seconds)
+        self.sequencer = RoomSequencer(self._deliver, self._run_later, hold_seconds)
         self._publisher = None
         self._paused_until = 0.0
         self._outbox: queue.Queue = queue.Queue()
@@ -84,9 +103,14 @@ class HallRedisManager(RedisManager):
         """Every emit for this process's clients, local (the committing request) or from Redis."""
         seq = numbered(message)
         if seq is None:
-            super()._handle_emit(message)
+            self._deliver(message)
         else:
             self.sequencer.offer(message["room"], seq, message, span_of(message))
+
+    def _deliver(self, message) -> None:
+        """To this process's clients in the message's room, if it has any (see HallManager)."""
+        if has_members(self, message.get("namespace"), message.get("room")):
+            super()._handle_emit(message)
 
     def _run_later(self, delay: float, function) -> None:
         def later() -> None:

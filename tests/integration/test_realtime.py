@@ -160,3 +160,21 @@ def test_batch_must_be_true_or_false(app):
     sio = subscribe(app, batch="yes")
     error = received(sio, "subscribe_error")[0]["error"]
     assert error["code"] == "invalid_field" and "batch" in error["message"]
+
+
+def test_an_emit_to_a_room_nobody_is_in_encodes_nothing(app, monkeypatch):
+    from socketio import packet
+
+    encoded = []
+    original = packet.Packet.encode
+    monkeypatch.setattr(packet.Packet, "encode", lambda self: encoded.append(self.data) or original(self))
+    bystander = socketio.test_client(app)  # connected, in no site's room
+    encoded.clear()
+    with app.app_context():
+        socketio.emit("waiting", {"seq": 1, "waiting": {}}, to="site:hall")
+        assert encoded == [] and bystander.get_received() == []
+        sio = subscribe(app)  # joins site:hall
+        sio.get_received()
+        socketio.emit("waiting", {"seq": 1, "waiting": {}}, to="site:hall")
+    assert ["waiting", {"seq": 1, "waiting": {}}] in encoded
+    assert received(sio, "waiting") == [{"seq": 1, "waiting": {}}]
