@@ -141,3 +141,55 @@ def test_span_of_reads_a_batch_from_seq_to_last():
     assert numbered(batch) == 5 and span_of(batch) == 3
     single = {"event": "called", "room": "site:big", "data": [{"seq": 5, "last": 9}]}
     assert span_of(single) == 1, "only a batch spans"
+
+
+class ScriptedOutbox:
+    """The sender's queue, filled in rounds: what queued up while the sender was busy, then the next."""
+
+    def __init__(self, rounds: list[list]) -> None:
+        self.rounds, self.current = list(rounds), []
+
+    def get(self):
+        if not self.rounds:
+            raise KeyboardInterrupt  # the end of this test's sender loop
+        self.current = self.rounds.pop(0)
+        return self.current.pop(0)
+
+    def get_nowait(self):
+        import queue
+
+        if not self.current:
+            raise queue.Empty
+        return self.current.pop(0)
+
+
+def test_emits_queued_together_leave_as_one_redis_message_and_arrive_as_they_were(monkeypatch):
+    """HallRedisManager's sender bundles what queued up meanwhile; every process's listener takes the
+    bundle apart, in order (the library's listener takes the dicts as they come)."""
+    import json
+
+    import pytest
+
+    from server import message_queue
+
+    manager = message_queue.HallRedisManager("redis://127.0.0.1:1/0", "test-channel")
+    published = []
+
+    class Publisher:
+        def publish(self, channel, message):
+            published.append((channel, message))
+
+    monkeypatch.setattr(manager, "_publisher_client", lambda: Publisher())
+    emits = [{"method": "emit", "event": "waiting", "room": "site:a", "data": [{"seq": n}]} for n in (1, 2, 3)]
+    alone = {"method": "emit", "event": "window", "room": "site:a", "data": [{"seq": 4}]}
+    manager._outbox = ScriptedOutbox([[json.dumps(emit) for emit in emits], [json.dumps(alone)]])
+    manager.json = json
+    with pytest.raises(KeyboardInterrupt):
+        manager._send_forever()
+    assert [channel for channel, _ in published] == ["test-channel", "test-channel"]
+    assert json.loads(published[0][1]) == {"method": message_queue.BUNDLE, "messages": emits}
+    assert json.loads(published[1][1]) == alone, "a message alone is sent as it is"
+
+    monkeypatch.setattr(message_queue.RedisManager, "_listen", lambda self: iter(
+        [message for _, message in published] + [b"not json", json.dumps([1, 2])]))
+    assert list(manager._listen()) == [*emits, alone]
