@@ -46,11 +46,9 @@ def _sqlite_value(value):
     return value
 
 
-def _from_sqlite(value):
+def as_datetime(value):
+    """A timestamp read by plain SQL, as the ORM gives it (SQLite answers text)."""
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-as_datetime = _from_sqlite  # a timestamp read by plain SQL, as the ORM would give it
 
 
 def as_date(value):
@@ -94,8 +92,6 @@ def rows(session: Session, statement: Sql, params: dict) -> list:
     found = cursor.fetchall()
     cursor.close()
     return found
-
-
 
 
 _NEXT_COUNTER = Sql("INSERT INTO counters (site, scope, day, value) VALUES (:site, :scope, :day, 1) "
@@ -227,7 +223,7 @@ _RECENT_DURATIONS = Sql(
 
 def recent_durations(session: Session, site: str, queue: str, day: dt.date) -> list[float]:
     found = rows(session, _RECENT_DURATIONS, {"site": site, "queue": queue, "day": day})
-    return [(_from_sqlite(finished) - _from_sqlite(called)).total_seconds() / 60 for called, finished in found
+    return [(as_datetime(finished) - as_datetime(called)).total_seconds() / 60 for called, finished in found
             if finished and called]
 
 

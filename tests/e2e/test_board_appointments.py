@@ -17,24 +17,16 @@ from layout.loader import load_layout
 from server.app import stop
 from server.auth import add_user
 from server.device_tokens import devices
-from server.domain.personal import id_check_character
 from server.wiring import hall
 from tests.conftest import make_app
+from tests.support.appointments import id_number
+from tests.support.clock import Clock
 from tests.support.live_server import ROOT, free_port
 
 SITE = "county"
 MANAGER = ("mona", "mona-manager-1")
-ID_FIRST17 = "34030219900307123"
-ID_NUMBER = ID_FIRST17 + id_check_character(ID_FIRST17)
+ID_NUMBER = id_number(123, born="19900307")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture

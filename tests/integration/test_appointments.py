@@ -15,64 +15,34 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from layout.model import AppointmentRules, Priority, PriorityClass, ServiceAppointments
 from server.appointment_sweep import MISSED_SWEEP
-from server.domain.personal import id_check_character
 from server.models import Appointment, SiteEvent
 from server.wiring import hall
 from tests.conftest import create_staff, make_app
+from tests.support.appointments import (
+    BASE,
+    MONDAY_9,
+    SLOT,
+    TUESDAY,
+    Clock,
+    book,
+    bookable_hall,
+    booking_app,
+    id_number,
+)
 from tests.support.small_hall import small_hall
-
-MONDAY_9 = dt.datetime(2026, 12, 7, 1, 0)  # 09:00 on Monday 7 December 2026 in Shanghai (naive UTC)
-TUESDAY = "2026-12-08"
-SLOT = f"{TUESDAY}T09:00:00+08:00"
-BASE = "/api/v1/sites/hall"
-
-
-def id_number(serial: int = 123) -> str:
-    first17 = f"34030219900101{serial:03d}"
-    return first17 + id_check_character(first17)
 
 
 def wrong_check_digit(number: str) -> str:
     return number[:17] + ("0" if number[17] != "0" else "1")
 
 
-def bookable_hall(per_slot: int = 2, per_person: int = 1, **changes):
-    layout = small_hall()
-    site = layout.sites[0]
-    services = tuple(replace(service, appointments=ServiceAppointments(30, per_slot, 7))
-                     if service.id == "company-setup" else service for service in site.services)
-    priority = Priority(classes=(*site.priority.classes, PriorityClass("appointment", "预约")),
-                        priority_calls=2, normal_calls=1)
-    site = replace(site, services=services, priority=priority,
-                   appointments=AppointmentRules(early_minutes=30, late_minutes=15, per_person_per_day=per_person),
-                   holidays=(dt.date(2026, 12, 9),), **changes)
-    return replace(layout, sites=(site,))
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture
 def scene(database_url):
-    clock = Clock(MONDAY_9)
-    app = make_app(database_url, bookable_hall(), CLOCK=clock, BOOKING_RATE_LIMIT="0",
-                   BOOKING_ID_RATE_LIMIT="0", APPOINTMENT_SWEEP_SECONDS=3600)
+    app, clock = booking_app(database_url)
     yield app, clock
     from server.app import stop
     stop(app)
-
-
-def book(client, start: str = SLOT, serial: int = 123, **changes):
-    body = {"service": "company-setup", "start": start, "name": "张三", "id_number": id_number(serial),
-            "phone": "13812345678", **changes}
-    return client.post(f"{BASE}/appointments", json=body)
 
 
 def test_slots_lie_inside_opening_hours_on_working_days_and_show_what_is_left(scene):

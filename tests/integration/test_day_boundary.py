@@ -14,19 +14,12 @@ from server.extensions import socketio
 from server.models import Ticket, WindowState
 from server.wiring import hall
 from tests.conftest import create_staff, make_app, staff_subscriber
+from tests.support.clock import Clock
 from tests.support.live_server import wait_until
 
 MONDAY_9 = dt.datetime(2026, 1, 5, 1, 0)  # 09:00 in Asia/Shanghai, naive UTC
 TUESDAY_8 = dt.datetime(2026, 1, 6, 0, 0)  # 08:00 the next morning
 W = "/api/v1/sites/hall/windows"
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 def issue(client, service: str = "company-setup") -> dict:

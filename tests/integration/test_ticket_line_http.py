@@ -13,19 +13,12 @@ from layout.model import Floor, Zone
 from server.app import stop
 from server.extensions import socketio
 from tests.conftest import create_staff, make_app
+from tests.support.clock import Clock
 from tests.support.small_hall import small_hall
 
 MONDAY_9 = dt.datetime(2026, 1, 5, 1, 0)
 SITE = "/api/v1/sites/hall"
 W = f"{SITE}/windows"
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from server.accounts import add_user
 from server.wiring import hall
+from tests.support.clock import Clock as BaseClock
 from tests.support.small_hall import small_hall
 
 W = "/api/v1/sites/hall/windows"
@@ -25,12 +26,9 @@ def case_hall(**site_changes):
     return replace(layout, sites=(replace(site, services=services, holidays=(dt.date(2026, 12, 4),)),))
 
 
-class Clock:
+class Clock(BaseClock):
     def __init__(self, now: dt.datetime = TUESDAY_MORNING) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
+        super().__init__(now)
 
 
 def staff(app, username: str, role: str, department: str | None = None, password: str = "secret-pass-1") -> dict:
