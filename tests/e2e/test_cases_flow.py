@@ -44,6 +44,7 @@ def server(tmp_path_factory):
 
 def login(page, server, path: str, username: str):
     page.goto(f"{server.url}{path}")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")  # the page's script runs
     page.fill("#login-username", username)
     page.fill("#login-password", PASSWORD)
     page.click("#login-form button[type=submit]")

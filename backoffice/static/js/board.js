@@ -254,18 +254,12 @@
   });
   api.onTokenChange((token) => stream.setToken(token));
 
-  $("login-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      const answer = await api.request("POST", "/auth/login", {
-        username: $("login-username").value, password: $("login-password").value,
-      });
-      api.token = answer.token;
+  PageKit.staffLogin(api, {
+    async onLogin() {
       say("");
       await showOffice();
-    } catch (error) {
-      say(error.message, "error");
-    }
+    },
+    say,
   });
   $("logout").addEventListener("click", () => showLogin(""));
   $("status-filter").addEventListener("change", refresh);

@@ -529,21 +529,18 @@
 
   // ---- login -----------------------------------------------------------------------------
 
-  $("login-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const username = $("login-username").value.trim();
-    const password = $("login-password").value;
-    try {
-      const answer = await api.request("POST", "/auth/login", { username, password });
-      api.token = answer.token;
-      me = await api.request("GET", "/auth/me");
-      $("login-password").value = "";
+  PageKit.staffLogin(api, {
+    async onLogin() {
+      try {
+        me = await api.request("GET", "/auth/me");
+      } catch (error) {
+        api.token = null;
+        throw error;
+      }
       say(`欢迎，${me.username}。`, "done");
       route();
-    } catch (error) {
-      api.token = null;
-      sayError(error);
-    }
+    },
+    say: (_message, _kind, error) => { api.token = null; sayError(error); },
   });
 
   function logout(reason) {

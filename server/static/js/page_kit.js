@@ -83,12 +83,34 @@
     return `${number}号窗口`;
   }
 
+  // A staff page's login form (counter, board, back office): on submit, POST /auth/login with the name and
+  // password, set api.token, then onLogin(); a refusal is said with say(message, "error"). The form is
+  // rendered with method="post" and its button disabled, and the button is enabled only here, once the
+  // handler is attached: a click before the script runs never submits the password in a URL.
+  function staffLogin(api, { onLogin, say }) {
+    const form = $("login-form");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const answer = await api.request("POST", "/auth/login", {
+          username: $("login-username").value.trim(), password: $("login-password").value,
+        });
+        api.token = answer.token;
+        $("login-password").value = "";
+        await onLogin(answer);
+      } catch (error) {
+        say(error.message, "error", error);
+      }
+    });
+    form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = false; });
+  }
+
   function connectionText(state, overrides) {
     const texts = Object.assign({}, CONNECTION_TEXT, overrides || {});
     return texts[state] ?? state;
   }
 
   root.PageKit = {
-    $, element, readConfig, fill, hallClock, term, codes, windowNumbers, windowLabel, connectionText,
+    $, element, readConfig, fill, hallClock, term, codes, windowNumbers, windowLabel, connectionText, staffLogin,
   };
 })(typeof window !== "undefined" ? window : globalThis);
