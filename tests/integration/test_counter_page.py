@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from server.domain.tickets import OUTCOME_NAMES, OUTCOMES
 from server.search_keys import pinyin_keys
 
@@ -78,3 +80,13 @@ def test_the_shared_modules_are_served_once_under_the_common_prefix(client):
         response = client.get(f"/static/common/{path}")
         assert response.status_code == 200 and "javascript" in response.mimetype, path
     assert client.get("/static/display/js/site_stream.js").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/counter/hall", "/manage/hall", "/backoffice/hall"])
+def test_a_staff_login_form_posts_and_waits_for_its_script(client, path):
+    """Submitted before the page's script runs, a GET form would put the password in the URL (and in the
+    access logs): the form posts, and its button is enabled by the script (PageKit.staffLogin)."""
+    html = client.get(path).get_data(as_text=True)
+    form = re.search(r'<form id="login-form"[^>]*>(.*?)</form>', html, re.S)
+    assert form and 'method="post"' in form.group(0)
+    assert re.search(r'<button type="submit"[^>]*\bdisabled\b', form.group(1))
