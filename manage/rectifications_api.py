@@ -11,7 +11,7 @@ from manage import api
 from manage.access import require_manager
 from server.api.validation import json_body
 from server.domain.errors import BadRequest
-from server.domain.ratings import ActOnRectification
+from server.domain.rectifications import ActOnRectification
 from server.service_layer.rating_views import rectification_views
 from server.wiring import hall
 

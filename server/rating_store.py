@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.domain.ratings import RatingForm, RectificationSeen, form_from_content, form_of
+from server.domain.ratings import RatingForm, form_from_content, form_of
+from server.domain.rectifications import RectificationSeen
 from server.models import Rating, Rectification, RectificationAction, Ticket
 from server.models import RatingForm as RatingFormRow
 

@@ -14,7 +14,7 @@ from server.domain.elastic import QueueLoad
 from server.domain.events import Event
 
 KINDS = ("wait_over_target", "queue_long", "printer", "screen")
-KINDS += ("bad_rating", "rectification_overdue")  # 好差评: see server.domain.ratings.rectification_findings
+KINDS += ("bad_rating", "rectification_overdue")  # 好差评: see server.domain.rectifications.rectification_findings
 PRINTER_WARNINGS = CANNOT_PRINT | {"paper_low"}
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from layout.model import Site
 from server.domain.personal import mask_mobile
-from server.domain.ratings import ACTION_NAMES, STATUS_NAMES, RatingForm, form_of, overdue
+from server.domain.ratings import RatingForm, form_of
+from server.domain.rectifications import ACTION_NAMES, STATUS_NAMES, overdue
 from server.models import Rating, Rectification, Ticket, User
 from server.rating_store import SqlRatingStore
 from server.service_layer.context import iso

@@ -12,15 +12,17 @@ from layout.model import RatingLevel, RatingReason, RatingRules
 from server.domain.errors import BadRequest
 from server.domain.ratings import (
     DEFAULT_LEVELS,
-    IllegalRectificationAction,
     RatingForm,
     ReasonRequired,
-    RectificationClosed,
-    RectificationSeen,
-    check_note,
     check_rating,
     form_from_content,
     form_of,
+)
+from server.domain.rectifications import (
+    IllegalRectificationAction,
+    RectificationClosed,
+    RectificationSeen,
+    check_note,
     next_rectification_status,
     rectification_findings,
     rectify_deadline,

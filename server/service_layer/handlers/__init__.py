@@ -7,6 +7,7 @@ from server.domain import assignments as assignment_commands
 from server.domain import cases as case_commands
 from server.domain import commands
 from server.domain import ratings as rating_commands
+from server.domain import rectifications as rectification_commands
 from server.service_layer.handlers import (
     alerts,
     appointments,
@@ -45,7 +46,7 @@ HANDLERS = {
     assignment_commands.AssignWindow: assignments.assign_window,
     assignment_commands.ExpireAssignments: assignments.expire_assignments,
     rating_commands.RateTicket: ratings.rate_ticket,
-    rating_commands.ActOnRectification: ratings.act_on_rectification,
+    rectification_commands.ActOnRectification: ratings.act_on_rectification,
     case_commands.DecideCase: cases.decide_case,
     case_commands.MarkReady: cases.mark_ready,
     case_commands.MarkMailed: cases.mark_mailed,

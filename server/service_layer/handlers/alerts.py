@@ -7,7 +7,7 @@ from layout.model import Site
 from server.domain.alerts import AckAlert, AlertChanged, EvaluateAlerts, Finding, ScreenSeen, findings
 from server.domain.elastic import QueueLoad
 from server.domain.errors import DomainError, NotFound
-from server.domain.ratings import rectification_findings, window_of_subject
+from server.domain.rectifications import rectification_findings, window_of_subject
 from server.domain.routing import windows_for_queue
 from server.models import Alert
 from server.service_layer.context import HallContext, iso

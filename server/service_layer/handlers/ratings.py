@@ -9,18 +9,20 @@ from server.domain.errors import BadRequest, NotFound
 from server.domain.personal import normalise_mobile
 from server.domain.ratings import (
     CHANNELS,
-    ActOnRectification,
     AlreadyRated,
     NotRateable,
     RateTicket,
-    RectificationChanged,
-    RectificationSeen,
     TicketRated,
-    check_appeal_verdict,
-    check_note,
     check_rating,
     form_of,
     is_bad,
+)
+from server.domain.rectifications import (
+    ActOnRectification,
+    RectificationChanged,
+    RectificationSeen,
+    check_appeal_verdict,
+    check_note,
     next_rectification_status,
     rectification_message,
     rectification_subject,
