@@ -6,6 +6,7 @@ over all keys SQLite reads in each duration's own index, gives the figures of th
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
 from alembic import command
@@ -102,59 +103,61 @@ def test_a_year_gives_the_figures_of_the_one_day_it_holds(app, clock):
         assert (totals["service_p50_s"], totals["service_p90_s"]) == (180, 300)
 
 
-def test_migration_0009_fills_the_durations_of_the_tickets_on_file(database_url):
+@contextmanager
+def migrated_to(database_url: str, revision: str):
+    """A connection to a new database brought up to ``revision``, and a function that upgrades it further."""
     db = Database(database_url)
     try:
         config = alembic_config(db.engine.url.render_as_string(hide_password=False))
         with db.engine.connect() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "0008")
-            rows = [("served", None, "2026-01-05 01:00:00", "2026-01-05 01:10:30", "2026-01-05 01:15:00", "accepted"),
-                    ("missed", None, "2026-01-05 01:00:00", "2026-01-05 01:02:00", "2026-01-05 01:03:00", None),
-                    ("moved", "served", "2026-01-05 01:00:00", "2026-01-05 01:20:00", "2026-01-05 01:21:00", "handled"),
-                    ("waiting", None, "2026-01-05 01:00:00", None, None, None)]
-            for ticket, origin, issued, called, finished, outcome in rows:
-                connection.execute(text(
-                    "INSERT INTO tickets (id, site, number, day, service, queue, status, issued_at, called_at, "
-                    "finished_at, recalls, outcome, origin_id) VALUES (:id, 'hall', 'A001', '2026-01-05', 's', "
-                    "'q', 'done', :issued, :called, :finished, 0, :outcome, :origin)"),
-                    {"id": ticket, "issued": dt.datetime.fromisoformat(issued), "origin": origin,
-                     "called": called and dt.datetime.fromisoformat(called), "outcome": outcome,
-                     "finished": finished and dt.datetime.fromisoformat(finished)})
-            connection.commit()
-            command.upgrade(config, "0009")
-            connection.commit()
-            found = {ticket: (wait, service) for ticket, wait, service in connection.execute(
-                text("SELECT id, wait_s, service_s FROM tickets"))}
+            command.upgrade(config, revision)
+
+            def upgrade_to(next_revision: str) -> None:
+                connection.commit()
+                command.upgrade(config, next_revision)
+                connection.commit()
+
+            yield connection, upgrade_to
     finally:
         db.dispose()
+
+
+def test_migration_0009_fills_the_durations_of_the_tickets_on_file(database_url):
+    with migrated_to(database_url, "0008") as (connection, upgrade_to):
+        rows = [("served", None, "2026-01-05 01:00:00", "2026-01-05 01:10:30", "2026-01-05 01:15:00", "accepted"),
+                ("missed", None, "2026-01-05 01:00:00", "2026-01-05 01:02:00", "2026-01-05 01:03:00", None),
+                ("moved", "served", "2026-01-05 01:00:00", "2026-01-05 01:20:00", "2026-01-05 01:21:00", "handled"),
+                ("waiting", None, "2026-01-05 01:00:00", None, None, None)]
+        for ticket, origin, issued, called, finished, outcome in rows:
+            connection.execute(text(
+                "INSERT INTO tickets (id, site, number, day, service, queue, status, issued_at, called_at, "
+                "finished_at, recalls, outcome, origin_id) VALUES (:id, 'hall', 'A001', '2026-01-05', 's', "
+                "'q', 'done', :issued, :called, :finished, 0, :outcome, :origin)"),
+                {"id": ticket, "issued": dt.datetime.fromisoformat(issued), "origin": origin,
+                 "called": called and dt.datetime.fromisoformat(called), "outcome": outcome,
+                 "finished": finished and dt.datetime.fromisoformat(finished)})
+        upgrade_to("0009")
+        found = {ticket: (wait, service) for ticket, wait, service in connection.execute(
+            text("SELECT id, wait_s, service_s FROM tickets"))}
     assert found == {
         "served": (630.0, 270.0), "missed": (120.0, None), "moved": (None, 60.0), "waiting": (None, None)}
 
 
 def test_migration_0010_keeps_each_counted_rating_level_on_its_ticket(database_url):
-    db = Database(database_url)
-    try:
-        config = alembic_config(db.engine.url.render_as_string(hide_password=False))
-        with db.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0009")
-            for ticket in ("rated", "set-aside", "unrated"):
-                connection.execute(text(
-                    "INSERT INTO tickets (id, site, number, day, service, queue, status, issued_at, recalls) "
-                    "VALUES (:id, 'hall', 'A001', '2026-01-05', 's', 'q', 'done', '2026-01-05 01:00:00', 0)"),
-                    {"id": ticket})
-            connection.execute(text("INSERT INTO rating_forms (version, content, created_at) "
-                                    "VALUES ('f1', '{}', '2026-01-05 02:00:00')"))
-            for ticket, level, aside in (("rated", 4, False), ("set-aside", 1, True)):
-                connection.execute(text(
-                    "INSERT INTO ratings (site, ticket_id, service, level, reasons, channel, form_version, "
-                    "created_at, set_aside) VALUES ('hall', :ticket, 's', :level, '[]', 'pad', 'f1', "
-                    "'2026-01-05 02:00:00', :aside)"), {"ticket": ticket, "level": level, "aside": aside})
-            connection.commit()
-            command.upgrade(config, "0010")
-            connection.commit()
-            found = dict(connection.execute(text("SELECT id, rating_level FROM tickets")).all())
-    finally:
-        db.dispose()
+    with migrated_to(database_url, "0009") as (connection, upgrade_to):
+        for ticket in ("rated", "set-aside", "unrated"):
+            connection.execute(text(
+                "INSERT INTO tickets (id, site, number, day, service, queue, status, issued_at, recalls) "
+                "VALUES (:id, 'hall', 'A001', '2026-01-05', 's', 'q', 'done', '2026-01-05 01:00:00', 0)"),
+                {"id": ticket})
+        connection.execute(text("INSERT INTO rating_forms (version, content, created_at) "
+                                "VALUES ('f1', '{}', '2026-01-05 02:00:00')"))
+        for ticket, level, aside in (("rated", 4, False), ("set-aside", 1, True)):
+            connection.execute(text(
+                "INSERT INTO ratings (site, ticket_id, service, level, reasons, channel, form_version, "
+                "created_at, set_aside) VALUES ('hall', :ticket, 's', :level, '[]', 'pad', 'f1', "
+                "'2026-01-05 02:00:00', :aside)"), {"ticket": ticket, "level": level, "aside": aside})
+        upgrade_to("0010")
+        found = dict(connection.execute(text("SELECT id, rating_level FROM tickets")).all())
     assert found == {"rated": 4, "set-aside": None, "unrated": None}
