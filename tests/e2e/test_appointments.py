@@ -8,22 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from layout.loader import load_layout
-from server.app import stop
-from server.auth import add_user
-from server.device_tokens import devices
 from server.domain.personal import id_check_character
-from server.wiring import hall
-from tests.conftest import make_app
-from tests.support.live_server import ROOT, free_port
+from tests.support.appointments import county_in_process
 
 # The README's screenshots (docs/screenshots) are written again only when HALL_SCREENSHOT_DIR says so.
 SHOTS = Path(os.environ.get("HALL_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="book-shots-"))
@@ -32,31 +24,10 @@ ID_FIRST17 = "34030219900307123"
 ID_NUMBER = ID_FIRST17 + id_check_character(ID_FIRST17)
 
 
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture
 def hall_in_process(tmp_path):
-    clock = Clock(dt.datetime(2026, 12, 7, 1, 0))  # Monday 7 December 2026, 09:00 in Shanghai
-    layout = load_layout(str(ROOT / "layout" / "examples" / "county.yaml"))
-    tokens = {device.key: f"device-token-of-{device.key}" for device in devices(layout)}
-    app = make_app(f"sqlite:///{tmp_path / 'hall.db'}", layout=layout, CLOCK=clock, BOOKING_RATE_LIMIT="0",
-                   BOOKING_ID_RATE_LIMIT="0", APPOINTMENT_SWEEP_SECONDS=3600, DEVICE_TOKENS=tokens)
-    with hall(app).db.write() as session:
-        add_user(session, "anna", "anna-pass-1", "clerk")
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", clock
-    server.shutdown()
-    thread.join(5)
-    stop(app)
+    with county_in_process(tmp_path, (("anna", "anna-pass-1", "clerk"),)) as served:
+        yield served
 
 
 def test_book_on_the_phone_check_in_at_the_kiosk_and_be_called_first(browser, hall_in_process):

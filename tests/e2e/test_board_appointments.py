@@ -6,22 +6,13 @@ issues a ticket, the board refreshes on its event and the section shows 1 booked
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 import requests
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from layout.loader import load_layout
-from server.app import stop
-from server.auth import add_user
-from server.device_tokens import devices
-from server.wiring import hall
-from tests.conftest import make_app
-from tests.support.appointments import id_number
-from tests.support.clock import Clock
-from tests.support.live_server import ROOT, free_port
+from tests.support.appointments import county_in_process, id_number
+from tests.support.live_server import ROOT
 
 SITE = "county"
 MANAGER = ("mona", "mona-manager-1")
@@ -31,21 +22,8 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 @pytest.fixture
 def hall_in_process(tmp_path):
-    clock = Clock(dt.datetime(2026, 12, 7, 1, 0))  # Monday 7 December 2026, 09:00 in Shanghai
-    layout = load_layout(str(ROOT / "layout" / "examples" / "county.yaml"))
-    tokens = {device.key: f"device-token-of-{device.key}" for device in devices(layout)}
-    app = make_app(f"sqlite:///{tmp_path / 'hall.db'}", layout=layout, CLOCK=clock, BOOKING_RATE_LIMIT="0",
-                   BOOKING_ID_RATE_LIMIT="0", APPOINTMENT_SWEEP_SECONDS=3600, DEVICE_TOKENS=tokens)
-    with hall(app).db.write() as session:
-        add_user(session, *MANAGER, "manager")
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", clock
-    server.shutdown()
-    thread.join(5)
-    stop(app)
+    with county_in_process(tmp_path, ((*MANAGER, "manager"),)) as served:
+        yield served
 
 
 def figures(page) -> dict[str, str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 from collections import Counter
 from dataclasses import replace
 
@@ -31,6 +30,7 @@ from tests.support.appointments import (
     id_number,
 )
 from tests.support.small_hall import small_hall
+from tests.support.threads import at_once
 
 
 def wrong_check_digit(number: str) -> str:
@@ -232,7 +232,7 @@ def test_bookings_not_checked_in_become_missed_once_and_are_counted(scene, datab
     other = make_app(database_url, bookable_hall(), CLOCK=clock, APPOINTMENT_SWEEP_SECONDS=3600)  # sweeps at start
     clock.now = dt.datetime(2026, 12, 8, 1, 15, 1)
     try:  # two processes' sweeps at once: the booking is marked once between them
-        marked = run_at_once(2, lambda index: (sweep, other.extensions[MISSED_SWEEP])[index].sweep())
+        marked = at_once(2, lambda index: (sweep, other.extensions[MISSED_SWEEP])[index].sweep())
     finally:
         from server.app import stop
         stop(other)
@@ -272,31 +272,12 @@ def test_booking_is_rate_limited_per_address_and_per_id_number(database_url):
         stop(app)
 
 
-def run_at_once(count: int, target) -> list:
-    barrier, results, errors = threading.Barrier(count), [None] * count, []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = target(index)
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
-
-
 @pytest.mark.slow
 def test_fifty_clients_booking_one_slot_of_three_at_once_get_exactly_three(database_url):
     app = make_app(database_url, bookable_hall(per_slot=3), CLOCK=Clock(MONDAY_9), BOOKING_RATE_LIMIT="0",
                    BOOKING_ID_RATE_LIMIT="0")
     try:
-        statuses = run_at_once(50, lambda index: book(app.test_client(), serial=index + 1).status_code)
+        statuses = at_once(50, lambda index: book(app.test_client(), serial=index + 1).status_code)
         assert Counter(statuses) == {201: 3, 409: 47}
         with hall(app).db.read() as session:
             assert len(session.scalars(select(Appointment)).all()) == 3
@@ -305,7 +286,7 @@ def test_fifty_clients_booking_one_slot_of_three_at_once_get_exactly_three(datab
 
         # one person, ten slots at once: one booking
         starts = [f"{TUESDAY}T{10 + index // 2}:{'30' if index % 2 else '00'}:00+08:00" for index in range(10)]
-        statuses = run_at_once(10, lambda index: book(app.test_client(), start=starts[index],
+        statuses = at_once(10, lambda index: book(app.test_client(), start=starts[index],
                                                       serial=500).status_code)
         assert Counter(statuses) == {201: 1, 409: 9}
     finally:
@@ -317,7 +298,7 @@ def test_one_code_checked_in_at_two_kiosks_at_once_gives_one_ticket(scene):
     app, clock = scene
     booked = book(app.test_client()).get_json()
     clock.now = dt.datetime(2026, 12, 8, 0, 50)
-    answers = run_at_once(8, lambda index: app.test_client().post(
+    answers = at_once(8, lambda index: app.test_client().post(
         f"{BASE}/appointments/check-in", json={"code": booked["code"]}))
     assert Counter(answer.status_code for answer in answers) == {201: 1, 409: 7}
     assert {answer.get_json()["error"]["code"] for answer in answers if answer.status_code == 409} == {

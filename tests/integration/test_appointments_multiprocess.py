@@ -5,7 +5,6 @@ bookings; one person booking six slots of a day at once through both → exactly
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 
 import pytest
@@ -13,6 +12,7 @@ import requests
 
 from tests.support.appointments import id_number
 from tests.support.live_server import LiveServer
+from tests.support.threads import at_once
 
 pytestmark = pytest.mark.slow
 
@@ -46,25 +46,6 @@ def free_slots(url: str, wanted: int) -> list[str]:
         if len(starts) >= wanted:
             return starts[:wanted]
     raise AssertionError("no bookable day within 20 days")
-
-
-def at_once(count: int, target) -> list:
-    barrier, results, errors = threading.Barrier(count), [None] * count, []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = target(index)
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
 
 
 def book(url: str, start: str, serial: int) -> tuple[int, str]:

@@ -4,12 +4,23 @@ test moves, and a booking through the API."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
+from werkzeug.serving import make_server
+
+from layout.loader import load_layout
 from layout.model import AppointmentRules, Priority, PriorityClass, ServiceAppointments
+from server.app import stop
+from server.auth import add_user
+from server.device_tokens import devices
 from server.domain.personal import id_check_character
+from server.wiring import hall
 from tests.conftest import make_app
 from tests.support.clock import Clock
+from tests.support.live_server import ROOT, free_port
 from tests.support.small_hall import small_hall
 
 MONDAY_9 = dt.datetime(2026, 12, 7, 1, 0)  # 09:00 on Monday 7 December 2026 in Shanghai (naive UTC)
@@ -50,3 +61,28 @@ def book(client, start: str = SLOT, serial: int = 123, **changes):
     body = {"service": "company-setup", "start": start, "name": "张三", "id_number": id_number(serial),
             "phone": "13812345678", **changes}
     return client.post(f"{BASE}/appointments", json=body)
+
+
+@contextmanager
+def county_in_process(folder: Path, users: tuple[tuple[str, str, str], ...]):
+    """The example county on Monday 7 December 2026, 09:00 in Shanghai, served in this process by a threaded
+    WSGI server (a browser test moves its clock): yields (url, clock). Every device has the token
+    ``device-token-of-<key>``; ``users`` are (name, password, role)."""
+    clock = Clock(MONDAY_9)
+    layout = load_layout(str(ROOT / "layout" / "examples" / "county.yaml"))
+    tokens = {device.key: f"device-token-of-{device.key}" for device in devices(layout)}
+    app = make_app(f"sqlite:///{folder / 'hall.db'}", layout=layout, CLOCK=clock, BOOKING_RATE_LIMIT="0",
+                   BOOKING_ID_RATE_LIMIT="0", APPOINTMENT_SWEEP_SECONDS=3600, DEVICE_TOKENS=tokens)
+    with hall(app).db.write() as session:
+        for name, password, role in users:
+            add_user(session, name, password, role)
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}", clock
+    finally:
+        server.shutdown()
+        thread.join(5)
+        stop(app)
