@@ -11,28 +11,11 @@ import pytest
 from layout.model import Window
 from tests.conftest import create_staff, make_app
 from tests.support.small_hall import small_hall
+from tests.support.threads import at_once
 
 TICKETS = 300
 WINDOWS = 8
 ISSUERS = 4
-
-
-def run_threads(count: int, target) -> None:
-    errors: list[BaseException] = []
-
-    def guarded(index: int) -> None:
-        try:
-            target(index)
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    assert not any(thread.is_alive() for thread in threads)
 
 
 @pytest.mark.slow
@@ -51,7 +34,7 @@ def test_eight_windows_calling_one_queue_each_ticket_once(database_url):
             with lock:
                 issued.append(response.get_json())
 
-    run_threads(ISSUERS, issue)
+    at_once(ISSUERS, issue)
     numbers = Counter(ticket["number"] for ticket in issued)
     assert len(issued) == TICKETS and max(numbers.values()) == 1
     assert sorted(numbers) == [f"A{n:03d}" for n in range(1, TICKETS + 1)]
@@ -73,7 +56,7 @@ def test_eight_windows_calling_one_queue_each_ticket_once(database_url):
             finished = client.post(f"{base}/finish", json={"outcome": "accepted"}, headers=headers[index])
             assert finished.status_code == 200, finished.get_json()
 
-    run_threads(WINDOWS, work_window)
+    at_once(WINDOWS, work_window)
     ids = Counter(ticket_id for ticket_id, _ in called)
     assert len(called) == TICKETS, "every ticket was called"
     assert max(ids.values()) == 1, "no ticket was handed to two windows"

@@ -22,4 +22,5 @@ def at_once(count: int, target) -> list:
     for thread in threads:
         thread.join(timeout=120)
     assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads), "a client still running after two minutes"
     return results
