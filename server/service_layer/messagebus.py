@@ -54,8 +54,8 @@ class MessageBus:
             events = uow.collect()
             for event in events:
                 self._notify(self._announcers, event)
-            if events:
-                self._commit_done(command.site)
+            for site in dict.fromkeys(event.site for event in events):
+                self._commit_done(site)
         for event in events:
             self._notify(self._reactions.get(type(event), ()), event)
             self._notify(self._every, event)
