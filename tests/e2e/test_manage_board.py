@@ -79,3 +79,17 @@ def test_last_month_s_statistics_are_drawn_and_downloaded_as_excel(live_server, 
     content = download.value.path().read_bytes()
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet.cell(row=2, column=1).value == "事项" and sheet.cell(row=sheet.max_row, column=1).value == "合计"
+
+
+def test_the_board_asks_nothing_before_the_login_so_no_refusal_can_undo_it(live_server, page, people):
+    """The anonymous stream's snapshot (the page follows the hall from the start) must not make the board
+    ask for the monitor without a token: the refusal, answered while the manager logs in, used to log out
+    the login that had just succeeded."""
+    anonymous = []
+    page.on("request", lambda request: anonymous.append(request.url)
+            if "/monitor" in request.url and "authorization" not in request.headers else None)
+    page.goto(f"{live_server.url}/manage/{SITE}")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")  # the snapshot has come
+    sign_in(page, live_server)
+    expect(page.locator("#queues tbody tr").first).to_be_visible()
+    assert anonymous == []

@@ -144,13 +144,17 @@
       + (overdue ? lang.t("count_overdue", { overdue }) : "");
   }
 
+  // Nothing is asked before a login; a refusal of a request made with an earlier token does not undo one.
   async function refresh() {
+    const token = api.token;
+    if (!token) return;
     const query = new URLSearchParams({ status: $("status-filter").value });
     if ($("department-filter").value) query.set("department", $("department-filter").value);
     try {
       cases = await api.request("GET", `/sites/${config.site}/cases?${query}`);
       render();
     } catch (error) {
+      if (api.token !== token) return;
       if (error.status === 401) showLogin(error.message);
       else say(error.message, "error");
     }

@@ -44,15 +44,19 @@
   }
 
   // -- the live board --------------------------------------------------------------------------
+  // The board is staff's: nothing is asked before a login, and a refusal of a request made with an earlier
+  // token (the anonymous stream's snapshot arriving while the manager logs in) does not undo the login.
   async function refresh() {
     refreshTimer = null;
+    const token = api.token;
+    if (!token) return;
     try {
       board = await api.request("GET", `${sitePath}/monitor`);
       boardAt = Date.now();
       render();
     } catch (error) {
-      if (error.status === 401 || error.status === 403) return showLogin(error.message);
-      say(error.message, "error");
+      if ((error.status === 401 || error.status === 403) && api.token === token) return showLogin(error.message);
+      if (api.token === token) say(error.message, "error");
     }
   }
 
