@@ -9,13 +9,12 @@ import json
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from server import store
+from server import plain_sql
 from server.domain.assignments import DAY_END, EXPIRED, Assignment
 from server.models import WindowAssignment
 
-# Read by every call, ticket and finish (the plan, the views, the estimate): plain SQL, as the hot path's
-# statements in server/store.py.
-_IN_FORCE = store.Sql(
+# Read by every call, ticket and finish (the plan, the views, the estimate): plain SQL (server/plain_sql.py).
+_IN_FORCE = plain_sql.Sql(
     "SELECT id, \"window\", queues, day, until_at, reason, assigned_by, assigned_at FROM window_assignments "
     "WHERE site = :site AND ended_at IS NULL AND day = :day AND (until_at IS NULL OR until_at > :now)")
 
@@ -23,11 +22,11 @@ _IN_FORCE = store.Sql(
 def active_assignments(session: Session, site: str, day: dt.date, now: dt.datetime) -> dict[str, Assignment]:
     """The assignments that hold at ``now`` on the local ``day``, by window."""
     found = {}
-    for row_id, window, queues, on_day, until, reason, by, at in store.rows(
+    for row_id, window, queues, on_day, until, reason, by, at in plain_sql.rows(
             session, _IN_FORCE, {"site": site, "day": day, "now": now}):
         found[window] = Assignment(id=row_id, window=window, queues=tuple(json.loads(queues)),
-                                   day=store.as_date(on_day), until=store.as_datetime(until), reason=reason, by=by,
-                                   at=store.as_datetime(at))
+                                   day=plain_sql.as_date(on_day), until=plain_sql.as_datetime(until), reason=reason, by=by,
+                                   at=plain_sql.as_datetime(at))
     return found
 
 

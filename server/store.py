@@ -5,93 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Sequence
 
-from sqlalchemy import Date, DateTime, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
 from server.domain.ordering import CallPlan
 from server.domain.tickets import CANCELLED, DAY_CLOSED, OPEN_STATUSES
 from server.models import IdempotencyKey, PrintJob, SiteEvent, SiteSequence, Ticket, WindowState
+from server.plain_sql import Sql, as_datetime, as_loaded, one, rows, run
 
 RECENT_CALLS = 20
 RECENT_DURATIONS = 20
-
-
-# -- the hot path in plain SQL ---------------------------------------------------------------------------
-# The statements every ticket, call and finish runs are written out once as SQL for both databases and run
-# on the session's own connection (same transaction, same locks), not built as SQLAlchemy expressions on
-# each call: building, cache-keying and executing an expression cost 0.15–1.5 ms of CPU per statement here,
-# the SQL itself tens of microseconds. Errors still go through SQLAlchemy's handling (busy → 503, a lost
-# connection is invalidated). Parameters are written ``:name``.
-class Sql:
-    def __init__(self, text: str, postgresql: str | None = None) -> None:
-        self.sqlite = text
-        self.postgresql = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", postgresql or text)
-
-    def text(self, dialect: str) -> str:
-        return self.postgresql if dialect == "postgresql" else self.sqlite
-
-
-def _sqlite_value(value):
-    # As SQLAlchemy stores them on SQLite, so that stored and compared text agree.
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def as_datetime(value):
-    """A timestamp read by plain SQL, as the ORM gives it (SQLite answers text)."""
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def as_date(value):
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def run(session: Session, statement: Sql, params: dict | None = None, many: list[dict] | None = None):
-    """Run ``statement`` in the session's transaction (pending ORM changes are flushed first, as a
-    query through the session would); returns the DBAPI cursor (closed by the caller, or let go)."""
-    if session.autoflush and (session.new or session.dirty or session.deleted):
-        session.flush()
-    connection = session.connection()
-    dialect = connection.dialect
-    sql = statement.text(dialect.name)
-    if dialect.name == "sqlite":
-        if many is not None:
-            many = [{key: _sqlite_value(value) for key, value in row.items()} for row in many]
-        elif params:
-            params = {key: _sqlite_value(value) for key, value in params.items()}
-    cursor = connection.connection.cursor()
-    try:
-        if many is not None:
-            cursor.executemany(sql, many)
-        else:
-            cursor.execute(sql, params or {})
-    except Exception as error:
-        connection._handle_dbapi_exception(error, sql, many if many is not None else params, cursor, None)
-    return cursor
-
-
-def _one(session: Session, statement: Sql, params: dict):
-    cursor = run(session, statement, params)
-    row = cursor.fetchone()
-    cursor.close()
-    return row
-
-
-def rows(session: Session, statement: Sql, params: dict) -> list:
-    """Every row ``statement`` answers, in the session's transaction."""
-    cursor = run(session, statement, params)
-    found = cursor.fetchall()
-    cursor.close()
-    return found
 
 
 _NEXT_COUNTER = Sql("INSERT INTO counters (site, scope, day, value) VALUES (:site, :scope, :day, 1) "
@@ -100,7 +26,7 @@ _NEXT_COUNTER = Sql("INSERT INTO counters (site, scope, day, value) VALUES (:sit
 
 def next_counter(session: Session, site: str, scope: str, day: dt.date) -> int:
     """Increment and return the counter of (site, scope, day) in one statement."""
-    return _one(session, _NEXT_COUNTER, {"site": site, "scope": scope, "day": day})[0]
+    return one(session, _NEXT_COUNTER, {"site": site, "scope": scope, "day": day})[0]
 
 
 _RESERVE_SEQS = Sql("INSERT INTO site_sequences (site, seq, public_seq) VALUES (:site, :count, :public_count) "
@@ -112,7 +38,7 @@ def reserve_seqs(session: Session, site: str, count: int, public_count: int) -> 
     """Take the site's next ``count`` staff seqs and ``public_count`` public seqs in one statement (the row
     stays locked until the commit, which keeps both streams gapless and in commit order across
     processes); returns the first of each."""
-    seq, public_seq = _one(session, _RESERVE_SEQS, {"site": site, "count": count, "public_count": public_count})
+    seq, public_seq = one(session, _RESERVE_SEQS, {"site": site, "count": count, "public_count": public_count})
     return seq - count + 1, public_seq - public_count + 1
 
 
@@ -176,14 +102,9 @@ def waiting_counts(session: Session, site: str, day: dt.date | None) -> dict[str
 
 
 def oldest_waiting(session: Session, site: str, day: dt.date | None) -> dict[str, dt.datetime]:
-    rows = session.execute(select(Ticket.queue, func.min(in_line_since()))
-                           .where(*_waiting_on(site, day)).group_by(Ticket.queue))
-    return {queue: _as_datetime(oldest) for queue, oldest in rows}
-
-
-def _as_datetime(value) -> dt.datetime:
-    # SQLite hands an aggregate of a DateTime column back as its stored text.
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    found = session.execute(select(Ticket.queue, func.min(in_line_since()))
+                            .where(*_waiting_on(site, day)).group_by(Ticket.queue))
+    return {queue: as_datetime(oldest) for queue, oldest in found}  # SQLite: an aggregate's stored text
 
 
 def _count_ahead(ahead: str) -> Sql:
@@ -212,7 +133,7 @@ def count_ahead(session: Session, ticket: Ticket) -> int:
         statement = _COUNT_AHEAD_PRIORITY
     else:
         statement = _COUNT_AHEAD
-    return _one(session, statement, {"site": ticket.site, "queue": ticket.queue, "day": ticket.day, "id": ticket.id,
+    return one(session, statement, {"site": ticket.site, "queue": ticket.queue, "day": ticket.day, "id": ticket.id,
                                      "own": ticket.requeued_at or ticket.issued_at})[0] or 0
 
 
@@ -255,39 +176,10 @@ def window_state(session: Session, site: str, window: str, lock: bool = False) -
 def _locked_window(session: Session, site: str, window: str) -> WindowState | None:
     """The window's row read (and on PostgreSQL locked) by one plain statement, as the session's own
     object. (A get with FOR UPDATE through the ORM cost ten times the statement.)"""
-    row = _one(session, _LOCK_WINDOW, {"site": site, "window": window})
+    row = one(session, _LOCK_WINDOW, {"site": site, "window": window})
     if row is None:
         return None
     return as_loaded(session, WindowState, {"site": site, "window": window, **dict(zip(_WINDOW_COLUMNS, row, strict=True))})
-
-
-def as_loaded(session: Session, model, values: dict):
-    """A row read by plain SQL (``values``: its columns by name, primary key included) as the session's
-    persistent object, as if the ORM had loaded it: what the caller changes is flushed as an UPDATE of
-    those columns. An object of that row already in the session is refreshed from it (populate_existing)."""
-    values = {name: _as_python(model, name, value) for name, value in values.items()}
-    key = identity_key(model, tuple(values[column.key] for column in model.__mapper__.primary_key))
-    found = session.identity_map.get(key)
-    if found is not None:
-        for name, value in values.items():
-            set_committed_value(found, name, value)
-        return found
-    instance = model(**values)
-    make_transient_to_detached(instance)
-    session.add(instance)
-    return instance
-
-
-def _as_python(model, name: str, value):
-    """SQLite gives dates and timestamps read by plain SQL as text; the ORM gives them as Python values."""
-    if not isinstance(value, str):
-        return value
-    column_type = model.__table__.columns[name].type
-    if isinstance(column_type, DateTime):
-        return as_datetime(value)
-    if isinstance(column_type, Date):
-        return as_date(value)
-    return value
 
 
 def count_open_windows(session: Session, site: str, windows: Sequence[str], day: dt.date) -> int:
@@ -301,7 +193,7 @@ def count_open_windows(session: Session, site: str, windows: Sequence[str], day:
             f'SELECT count(*) FROM window_states WHERE site = :site AND "window" IN ({names}) AND day = :day '
             "AND state = 'open'"))
     params = {f"w{index}": window for index, window in enumerate(windows)}
-    return _one(session, statement, {**params, "site": site, "day": day})[0] or 0
+    return one(session, statement, {**params, "site": site, "day": day})[0] or 0
 
 
 _COUNT_OPEN_WINDOWS: dict[int, Sql] = {}
@@ -329,7 +221,7 @@ def claim_next(session: Session, site: str, plan: CallPlan, window: str, clerk_i
         params[f"queue{index}"] = lane.queue
         if lane.issued_before is not None:
             params[f"cutoff{index}"] = lane.issued_before.astimezone(dt.UTC).replace(tzinfo=None)  # naive UTC
-    row = _one(session, statement, params)
+    row = one(session, statement, params)
     if row is None:
         return None
     return as_loaded(session, Ticket, dict(zip(_TICKET_COLUMNS, row, strict=True)))  # as claimed (RETURNING)

@@ -2,7 +2,7 @@
 
 psycopg picks its wait function on import: after gevent's patching (the gunicorn gevent worker) it polls
 through the hub; before it, its C wait would block the whole process for each query.
-``server.db.cooperative_psycopg_waits`` makes the late case cooperative too."""
+``server.psycopg_gevent.cooperative_psycopg_waits`` makes the late case cooperative too."""
 
 from __future__ import annotations
 
