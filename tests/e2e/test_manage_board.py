@@ -93,3 +93,22 @@ def test_the_board_asks_nothing_before_the_login_so_no_refusal_can_undo_it(live_
     sign_in(page, live_server)
     expect(page.locator("#queues tbody tr").first).to_be_visible()
     assert anonymous == []
+
+
+def test_a_wrong_password_is_said_and_logging_out_forgets_the_token(live_server, page, people):
+    page.goto(f"{live_server.url}/manage/{SITE}")
+    page.fill("#login-username", MANAGER[0])
+    page.fill("#login-password", "not-the-password")
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("用户名或密码错误")
+    expect(page.locator("#board-view")).to_be_hidden()
+
+    sign_in(page, live_server)
+    expect(page.locator("#user-name")).to_have_text(MANAGER[0])
+    page.reload()
+    expect(page.locator("#board-view")).to_be_visible()  # the token was kept
+    page.click("#logout")
+    expect(page.locator("#login-view")).to_be_visible()
+    expect(page.locator("#board-view")).to_be_hidden()
+    expect(page.locator("#user-box")).to_be_hidden()
+    assert page.evaluate("localStorage.getItem('yichuang.manage.token')") is None

@@ -217,31 +217,20 @@
   });
 
   // -- login and the stream --------------------------------------------------------------------
-  function showLogin(message) {
-    api.token = null;
-    $("office-view").hidden = true;
-    $("user-box").hidden = true;
-    $("login-view").hidden = false;
-    if (message) say(message, "error");
-  }
-
-  async function showOffice() {
-    try {
-      me = await api.request("GET", "/auth/me");
-    } catch (error) {
-      return showLogin(error.message);
-    }
-    $("user-name").textContent = me.username;
-    $("user-box").hidden = false;
-    $("login-view").hidden = true;
-    $("office-view").hidden = false;
-    const filter = $("department-filter");
-    if (me.role !== "backoffice" && filter.options.length === 1) {
-      for (const [id, name] of Object.entries(config.departments)) filter.append(new Option(name, id));
-    }
-    $("department-filter-box").hidden = me.role === "backoffice";
-    await refresh();
-  }
+  const page = PageKit.staffPage(api, {
+    view: "office-view",
+    say,
+    async onShow(who) {
+      me = who;
+      const filter = $("department-filter");
+      if (me.role !== "backoffice" && filter.options.length === 1) {
+        for (const [id, name] of Object.entries(config.departments)) filter.append(new Option(name, id));
+      }
+      $("department-filter-box").hidden = me.role === "backoffice";
+      await refresh();
+    },
+  });
+  const showLogin = page.showLogin;
 
   const stream = new SiteStream({
     site: config.site,
@@ -253,24 +242,15 @@
     },
     onConnection: showConnection,
     onError(error) {
-      if (["invalid_token", "token_expired", "forbidden_site"].includes(error.code)) showLogin(error.message);
+      if (page.endsLogin(error)) showLogin(error.message);
     },
   });
   api.onTokenChange((token) => stream.setToken(token));
 
-  PageKit.staffLogin(api, {
-    async onLogin() {
-      say("");
-      await showOffice();
-    },
-    say,
-  });
-  $("logout").addEventListener("click", () => showLogin(""));
   $("status-filter").addEventListener("change", refresh);
   $("department-filter").addEventListener("change", refresh);
   setInterval(refresh, 60000); // days left change at midnight without an event
   redraw();
-  if (api.token) showOffice();
-  else showLogin("");
+  page.start();
   window.backOffice = { stream, state: () => cases, language: () => lang.code };
 })();

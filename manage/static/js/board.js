@@ -268,27 +268,16 @@
   }
 
   // -- login and the stream --------------------------------------------------------------------
-  function showLogin(message) {
-    api.token = null;
-    $("board-view").hidden = true;
-    $("user-box").hidden = true;
-    $("login-view").hidden = false;
-    if (message) say(message, "error");
-  }
-
-  async function showBoard() {
-    try {
-      const me = await api.request("GET", "/auth/me");
-      $("user-name").textContent = me.username;
-      $("user-box").hidden = config.wall;
-    } catch (error) {
-      return showLogin(error.message);
-    }
-    $("login-view").hidden = true;
-    $("board-view").hidden = false;
-    $("stats-panel").hidden = config.wall;
-    await refresh();
-  }
+  const page = PageKit.staffPage(api, {
+    view: "board-view",
+    say,
+    hideUser: config.wall,
+    async onShow() {
+      $("stats-panel").hidden = config.wall;
+      await refresh();
+    },
+  });
+  const showLogin = page.showLogin;
 
   const stream = new SiteStream({
     site: config.site,
@@ -302,20 +291,11 @@
       $("connection").textContent = connectionText(state);
     },
     onError(error) {
-      if (["invalid_token", "token_expired", "forbidden_site"].includes(error.code)) showLogin(error.message);
+      if (page.endsLogin(error)) showLogin(error.message);
       else say(error.message, "error");
     },
   });
   api.onTokenChange((token) => stream.setToken(token));
-
-  PageKit.staffLogin(api, {
-    async onLogin() {
-      say("");
-      await showBoard();
-    },
-    say,
-  });
-  $("logout").addEventListener("click", () => showLogin(""));
 
   function tick() {
     $("clock").textContent = clock.seconds(new Date());
@@ -324,7 +304,6 @@
 
   initStatsForm();
   setInterval(tick, 1000);
-  if (api.token) showBoard();
-  else showLogin("");
+  page.start();
   window.manageBoard = { stream, state: () => board };
 })();

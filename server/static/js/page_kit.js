@@ -105,6 +105,48 @@
     form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = false; });
   }
 
+  // A signed-in staff page (board, back office): its login form (staffLogin), its "log out" button, and the
+  // switch between #login-view and the page's own view. show() asks the server who the token is and then
+  // runs onShow(me); a refused token goes back to the login, saying why. hideUser keeps #user-box hidden
+  // (the read-only wall view).
+  function staffPage(api, { view, say, onShow, hideUser = false }) {
+    function showLogin(message) {
+      api.token = null;
+      $(view).hidden = true;
+      $("user-box").hidden = true;
+      $("login-view").hidden = false;
+      if (message) say(message, "error");
+    }
+    async function show() {
+      let me;
+      try {
+        me = await api.request("GET", "/auth/me");
+      } catch (error) {
+        return showLogin(error.message);
+      }
+      $("user-name").textContent = me.username;
+      $("user-box").hidden = hideUser;
+      $("login-view").hidden = true;
+      $(view).hidden = false;
+      await onShow(me);
+    }
+    staffLogin(api, {
+      async onLogin() {
+        say("");
+        await show();
+      },
+      say,
+    });
+    $("logout").addEventListener("click", () => showLogin(""));
+    return {
+      showLogin,
+      show,
+      start: () => (api.token ? show() : showLogin("")),
+      // a stream error that ends the login (the token is no longer good for this site)
+      endsLogin: (error) => ["invalid_token", "token_expired", "forbidden_site"].includes(error.code),
+    };
+  }
+
   function connectionText(state, overrides) {
     const texts = Object.assign({}, CONNECTION_TEXT, overrides || {});
     return texts[state] ?? state;
@@ -112,5 +154,6 @@
 
   root.PageKit = {
     $, element, readConfig, fill, hallClock, term, codes, windowNumbers, windowLabel, connectionText, staffLogin,
+    staffPage,
   };
 })(typeof window !== "undefined" ? window : globalThis);
