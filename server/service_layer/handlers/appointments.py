@@ -23,14 +23,13 @@ from server.domain.appointments import (
     MarkMissedAppointments,
 )
 from server.domain.errors import DomainError, NotFound
-from server.domain.events import TicketIssued, WaitingChanged
 from server.domain.numbering import format_number
 from server.domain.routing import route
-from server.models import Appointment, PrintJob, Ticket
+from server.models import Appointment, Ticket
 from server.service_layer.appointment_views import appointment_view, local, naive_utc
 from server.service_layer.context import HallContext
+from server.service_layer.handlers.tickets import record_issue
 from server.service_layer.unit_of_work import UnitOfWork
-from server.service_layer.views import ticket_view
 
 CODE_DIGITS = 8
 WALK_IN_NOTE = "预约已过签到时间，按普通号排队 / booked, but past the check-in time: a walk-in ticket"
@@ -128,22 +127,9 @@ def check_in_appointment(command: CheckInAppointment, uow: UnitOfWork, ctx: Hall
                     service=service.id, queue=queue.id,
                     priority_class=None if walk_in else appointment_class(site), status="waiting", issued_at=now,
                     kiosk=command.kiosk, recalls=0, appointment_id=None if walk_in else appointment.id)
-    repo = uow.repository
-    repo.add(ticket)
-    repo.flush()
-    uow.record(WaitingChanged(site.id, day=day))
-    view = ticket_view(repo, ctx, site, ticket)
-    view["appointment"] = {"start": start.isoformat(), "end": local(site, appointment.end_at).isoformat(),
-                           "walk_in": walk_in, "note": WALK_IN_NOTE if walk_in else "预约 / booked"}
-    job = None
-    if kiosk is not None and kiosk.printer is not None:
-        job = PrintJob(site=site.id, kiosk=kiosk.id, ticket_id=ticket.id, status="pending", attempts=0,
-                       created_at=now, updated_at=now)
-        repo.add(job)
-        repo.flush()
-        view["print_job"] = job.id
-    uow.record(TicketIssued(site.id, ticket=view, kiosk=command.kiosk, print_job=job.id if job else None))
-    return view
+    return record_issue(uow, ctx, site, ticket, kiosk, extra={"appointment": {
+        "start": start.isoformat(), "end": local(site, appointment.end_at).isoformat(), "walk_in": walk_in,
+        "note": WALK_IN_NOTE if walk_in else "预约 / booked"}})
 
 
 def mark_missed_appointments(command: MarkMissedAppointments, uow: UnitOfWork, ctx: HallContext) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from layout.model import Site
+from layout.model import Kiosk, Site
 from server.domain import errors
 from server.domain.commands import IssueTicket
 from server.domain.errors import BadRequest, NotFound
@@ -55,18 +55,26 @@ def issue_ticket(command: IssueTicket, uow: UnitOfWork, ctx: HallContext) -> dic
     ticket = Ticket(id=ticket_id or ctx.new_id(), site=site.id, number=format_number(queue.prefix, sequence),
                     day=day, service=service.id, queue=queue.id, priority_class=command.priority, status="waiting",
                     issued_at=now, kiosk=command.kiosk, recalls=0)
+    return record_issue(uow, ctx, site, ticket, kiosk)
+
+
+def record_issue(uow: UnitOfWork, ctx: HallContext, site: Site, ticket: Ticket, kiosk: Kiosk | None,
+                 extra: dict | None = None) -> dict:
+    """Adds a new ticket, with its print job when it was taken at a kiosk with a printer, and records the
+    events of its issue; returns its view (with ``extra``, and the print job's id)."""
+    repo = uow.repository
     repo.add(ticket)
     repo.flush()
-    uow.record(WaitingChanged(site.id, day=day))
-    view = ticket_view(repo, ctx, site, ticket)
+    uow.record(WaitingChanged(site.id, day=ticket.day))
+    view = ticket_view(repo, ctx, site, ticket) | (extra or {})
     job = None
     if kiosk is not None and kiosk.printer is not None:
         job = PrintJob(site=site.id, kiosk=kiosk.id, ticket_id=ticket.id, status="pending", attempts=0,
-                       created_at=now, updated_at=now)
+                       created_at=ticket.issued_at, updated_at=ticket.issued_at)
         repo.add(job)
         repo.flush()
         view["print_job"] = job.id
-    uow.record(TicketIssued(site.id, ticket=view, kiosk=command.kiosk, print_job=job.id if job else None))
+    uow.record(TicketIssued(site.id, ticket=view, kiosk=ticket.kiosk, print_job=job.id if job else None))
     return view
 
 
