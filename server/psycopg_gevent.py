@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from select import POLLIN, POLLOUT
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +37,23 @@ def cooperative_psycopg_waits() -> bool:
 
 def gevent_wait(gen, fileno: int, interval: float = 0.0, timeout: float | None = None):
     """psycopg's wait function (as ``psycopg.waiting.wait_poll``: same arguments, same answers and
-    errors) on gevent's hub: a non-blocking ``select`` first (a write is mostly ready at once), then the
+    errors) on gevent's hub: a non-blocking ``poll`` first (a write is mostly ready at once), then the
     hub's io watcher for the socket, for at most ``interval`` at a time."""
     Timeout, get_hub, errors, (ready_none, ready_r, ready_w), events = _gevent_parts or _load_gevent_parts()
 
     def ready_now(mask: int) -> int:
-        try:
-            readable, writable, _ = _original_select([fileno] if mask & 1 else [], [fileno] if mask & 2 else [],
-                                                     [], 0)
-        except (OSError, ValueError) as error:
-            raise errors.OperationalError("connection socket closed") from error
-        return (ready_r if readable else 0) | (ready_w if writable else 0)
+        # poll, not select: select refuses a file number from 1024 on, which a worker holding a thousand
+        # screens' and phones' sockets gives its next database connection
+        poller = _original_poll()
+        poller.register(fileno, (POLLIN if mask & 1 else 0) | (POLLOUT if mask & 2 else 0))
+        found = poller.poll(0)
+        if not found:
+            return 0
+        happened = found[0][1]
+        ready = (ready_r if happened & POLLIN else 0) | (ready_w if happened & POLLOUT else 0)
+        if not ready:  # POLLHUP, POLLERR or POLLNVAL alone: as psycopg's own poll wait says
+            raise errors.OperationalError("connection socket closed")
+        return ready
 
     hub = get_hub()
     deadline = time.monotonic() + timeout if timeout is not None else None
@@ -90,13 +97,13 @@ def _load_gevent_parts():
     return _gevent_parts
 
 
-def _original_select(*args):
-    global _select_function
-    if _select_function is None:
+def _original_poll():
+    global _poll_function
+    if _poll_function is None:
         from gevent import monkey
 
-        _select_function = monkey.get_original("select", "select")
-    return _select_function(*args)
+        _poll_function = monkey.get_original("select", "poll")
+    return _poll_function()
 
 
-_select_function = None
+_poll_function = None

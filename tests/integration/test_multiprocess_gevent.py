@@ -54,6 +54,36 @@ def test_four_slow_queries_in_one_gevent_process_overlap(postgres_url, order):
     assert float(seconds) < 1.0, f"4 × 0.4 s queries took {seconds}s: they ran one after another"
 
 
+HIGH_FILE_NUMBER_SCRIPT = textwrap.dedent("""
+    import os, resource, sys
+    from gevent import monkey
+    monkey.patch_all()
+    import gevent
+    from sqlalchemy import text
+    from server.db import Database
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]  # a worker holding many sockets
+    database = Database(sys.argv[1])
+    with database.read() as session:
+        connection = session.connection().connection.dbapi_connection
+        answer = gevent.spawn(lambda: session.execute(text("SELECT 41 + 1")).scalar()).get(timeout=10)
+        from psycopg import waiting
+        print(connection.fileno(), answer, waiting.wait.__name__)
+""")
+
+
+def test_a_database_connection_with_a_file_number_over_1024_is_waited_on(postgres_url):
+    """select() refuses file numbers from 1024 on: the cooperative wait must not depend on it."""
+    result = subprocess.run([sys.executable, "-c", HIGH_FILE_NUMBER_SCRIPT, postgres_url], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    fileno, answer, wait_function = result.stdout.split()
+    assert int(fileno) >= 1024, "the test did not reach a high file number"
+    assert (answer, wait_function) == ("42", "gevent_wait")
+
+
 def test_a_request_waiting_on_a_database_lock_does_not_stall_its_process(postgres_url, tmp_path):
     server = LiveServer(postgres_url, layout=str(ROOT / "tests" / "perf" / "big_hall.yaml"),
                         log_path=tmp_path / "server.log").start()
