@@ -72,11 +72,11 @@ def parse_start(raw: str, site: Site) -> dt.datetime:
     """An ISO start time (with an offset, or in the site's local time), aware; 400 ``invalid_start`` else."""
     try:
         start = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=_zone(site))
+        return start.astimezone(_zone(site))
+    except (ValueError, OverflowError):  # not a time; or one the zone moves past year 1 or 9999
         raise InvalidStart() from None
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=_zone(site))
-    return start.astimezone(_zone(site))
 
 
 def find_slot(site: Site, service: Service, start: dt.datetime) -> Slot:

@@ -106,6 +106,7 @@ def test_bad_bookings_are_refused_with_their_codes(scene):
     refused = book(client, start=f"{TUESDAY}T09:10:00+08:00")
     assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "invalid_start"
     assert book(client, start="next tuesday").status_code == 400
+    assert book(client, start="0001-01-01T00:00:00+08:00").get_json()["error"]["code"] == "invalid_start"
     today = book(client, start="2026-12-07T15:00:00+08:00")
     assert today.status_code == 409 and today.get_json()["error"]["code"] == "outside_booking_window"
     far = book(client, start="2026-12-15T09:00:00+08:00")  # 8 days ahead, the item takes 7

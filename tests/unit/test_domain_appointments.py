@@ -46,7 +46,9 @@ def test_a_start_must_be_a_slot_and_may_be_given_in_any_offset():
     slot = rules.find_slot(SITE, SERVICE, rules.parse_start("2026-12-08T01:15:00Z", SITE))
     assert slot.start == at("2026-12-08", "09:15")
     assert rules.find_slot(SITE, SERVICE, rules.parse_start("2026-12-08T09:15", SITE)) == slot
-    for raw in ("2026-12-08T09:00:00+08:00", "2026-12-12T09:00:00+08:00", "soon"):
+    # the last two: times the site's zone moves past year 1 or year 9999
+    for raw in ("2026-12-08T09:00:00+08:00", "2026-12-12T09:00:00+08:00", "soon", "0001-01-01T00:00:00+08:00",
+                "9999-12-31T23:59-12:00"):
         with pytest.raises(DomainError) as refused:
             rules.find_slot(SITE, SERVICE, rules.parse_start(raw, SITE))
         assert refused.value.code == "invalid_start" and refused.value.status == 400
