@@ -57,12 +57,13 @@ def make_engine(url: str, limits: DatabaseLimits | None = None) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         pool = {} if ":memory:" in url else {"poolclass": _BoundedPool, "pool_timeout": limits.busy}
-        engine = create_engine(url, connect_args={"timeout": 0, "check_same_thread": False}, **pool)
+        engine = create_engine(url, connect_args={"timeout": 0, "check_same_thread": False}, hide_parameters=True,
+                               **pool)
         _configure_sqlite(engine, limits)
     else:
         cooperative_psycopg_waits()
         engine = create_engine(url, poolclass=_BoundedPool, pool_size=10, max_overflow=20,
-                               pool_recycle=1800, pool_timeout=limits.busy)
+                               pool_recycle=1800, pool_timeout=limits.busy, hide_parameters=True)
         _configure_postgres(engine, limits)
         _ping_when_idle(engine)
     event.listen(engine, "handle_error", _busy_is_503)

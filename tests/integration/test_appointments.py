@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from server.appointment_sweep import MISSED_SWEEP
 from server.models import Appointment, SiteEvent
@@ -95,6 +95,17 @@ def test_a_booking_answers_its_code_and_masks_the_id_number_everywhere(scene, ca
     assert id_number() not in json.dumps(rows) and "13812345678" not in json.dumps(rows)
     assert id_number() not in caplog.text and id_number()[:17] not in caplog.text
     assert "13812345678" not in caplog.text
+
+
+def test_a_booking_the_database_fails_to_store_leaves_no_phone_or_id_number_in_the_log(scene, caplog):
+    app, _ = scene
+    caplog.set_level(logging.DEBUG)
+    with hall(app).db.engine.begin() as connection:  # the table is gone: the booking's INSERT fails
+        connection.execute(text("ALTER TABLE appointments RENAME TO appointments_away"))
+    response = book(app.test_client())
+    assert response.status_code == 503 and response.get_json()["error"]["code"] == "database_unavailable"
+    assert "appointments" in caplog.text  # the failure is logged, its statement named
+    assert "13812345678" not in caplog.text and id_number() not in caplog.text and "张三" not in caplog.text
 
 
 def test_bad_bookings_are_refused_with_their_codes(scene):
