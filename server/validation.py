@@ -27,14 +27,15 @@ def fields(data: object, required: Kinds | None = None, optional: Kinds | None =
     return data
 
 
-def check(name: str, value: object, kind: type | tuple[type, ...]) -> None:
+def check(name: str, value: object, kind: type | tuple[type, ...], limit: int | None = None) -> None:
+    """``value`` is of ``kind``; a string is also ``text`` of at most ``limit`` (default TEXT_MAX) characters."""
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if isinstance(value, bool) and bool not in kinds:
         raise _wrong_type(name)
     if not isinstance(value, kinds):
         raise _wrong_type(name)
     if isinstance(value, str):
-        text(name, value)
+        text(name, value, TEXT_MAX if limit is None else limit)
     elif isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= INT_MAX:
         raise BadRequest("invalid_field", f"字段 {name} 超出范围 / field {name!r} is out of range")
 

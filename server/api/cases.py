@@ -11,7 +11,15 @@ from server.api.issuing import issuing_kiosk
 from server.api.routes import _issue_limit, _issue_limit_off
 from server.api.validation import json_body, optional_text
 from server.auth import require_staff
-from server.domain.cases import STATUSES, DecideCase, IssuePickup, MarkMailed, MarkReady, check_department
+from server.domain.cases import (
+    NOTE_MAX,
+    STATUSES,
+    DecideCase,
+    IssuePickup,
+    MarkMailed,
+    MarkReady,
+    check_department,
+)
 from server.domain.errors import BadRequest
 from server.extensions import limiter
 from server.service_layer.case_queries import CaseQueries
@@ -64,7 +72,8 @@ def case_of_ticket(site_id: str, ticket_id: str):
 @require_staff
 def decide(site_id: str, number: str):
     body = json_body(required={"decision": str})
-    return jsonify(hall().handle(DecideCase(site_id, number, body["decision"], optional_text("note"), g.actor)))
+    return jsonify(hall().handle(DecideCase(site_id, number, body["decision"], optional_text("note", NOTE_MAX),
+                                             g.actor)))
 
 
 @bp.post("/sites/<site_id>/cases/<number>/ready")

@@ -20,12 +20,13 @@ def json_body(required: Kinds | None = None, optional: Kinds | None = None) -> d
     return fields(body, required, optional)
 
 
-def optional_text(name: str) -> str | None:
-    """A body's optional text field; a blank one is none (the rule then says what is required)."""
+def optional_text(name: str, limit: int | None = None) -> str | None:
+    """A body's optional text field (at most ``limit`` characters, default TEXT_MAX); a blank one is none (the
+    rule then says what is required)."""
     body = request.get_json(silent=True)
     value = body.get(name) if isinstance(body, dict) else None
     if isinstance(value, str) and not value.strip():
         return None
     if value is not None:
-        check(name, value, str)
+        check(name, value, str, limit)
     return value

@@ -151,9 +151,12 @@ def test_bad_input_is_refused_with_its_code(scene, people):
     assert code(client.post(f"{S}/cases/{number}/decide", json={"decision": "maybe"}, headers=people["amr"]),
                 400) == "invalid_field"
     assert code(client.post(f"{S}/cases/{number}/ready", headers=people["amr"]), 409) == "illegal_transition"
-    rejected = client.post(f"{S}/cases/{number}/decide", json={"decision": "rejected", "note": "不符合条件"},
+    assert code(client.post(f"{S}/cases/{number}/decide", json={"decision": "rejected", "note": "理" * 501},
+                            headers=people["amr"]), 400) == "invalid_field"
+    reason = "不符合条件：" + "材料" * 147  # 300 characters: the contract takes up to 500
+    rejected = client.post(f"{S}/cases/{number}/decide", json={"decision": "rejected", "note": reason},
                            headers=people["amr"])
-    assert rejected.status_code == 200 and rejected.get_json()["note"] == "不符合条件"
+    assert rejected.status_code == 200 and rejected.get_json()["note"] == reason
     assert code(client.post(f"{S}/cases/{number}/decide", json={"decision": "approved"}, headers=people["amr"]),
                 409) == "case_decided"
     assert code(client.post(f"{S}/cases/209901019999/ready", headers=people["amr"]), 404) == "unknown_case"
