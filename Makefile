@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python -m tests.perf.bench
 	$(BIN)/python -m tests.perf.stats_bench
 	$(BIN)/python -m tests.perf.monitor_bench
+	$(BIN)/python -m tests.perf.frame_bench
 
 voice-pack: install
 	$(BIN)/python -m display.voice.build_pack display/static/voice/default
