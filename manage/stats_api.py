@@ -15,6 +15,7 @@ from server.cpu import run_cpu_bound
 from server.domain.errors import BadRequest
 from server.service_layer.appointment_queries import with_appointments
 from server.service_layer.statistics import GROUPINGS, site_statistics
+from server.validation import iso_day
 from server.wiring import hall
 
 MAX_DAYS = 366
@@ -24,14 +25,7 @@ def _day(name: str) -> dt.date:
     value = request.args.get(name)
     if not value:
         raise BadRequest("missing_field", f"缺少参数 {name}（YYYY-MM-DD）/ missing parameter {name!r}")
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else _not_a_date(name)
-    except ValueError:
-        return _not_a_date(name)
-
-
-def _not_a_date(name: str):
-    raise BadRequest("invalid_date", f"参数 {name} 应为日期 YYYY-MM-DD / {name!r} must be a date YYYY-MM-DD")
+    return iso_day(name, value)
 
 
 def _statistics(site_id: str) -> dict:

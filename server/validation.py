@@ -4,6 +4,7 @@ surrogates, no NULs); whole numbers within the range a database column can hold.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from server.domain.errors import BadRequest
@@ -47,6 +48,23 @@ def text(name: str, value: str, limit: int = TEXT_MAX) -> str:
     if "\x00" in value or not encodable(value):
         raise BadRequest("invalid_field", f"字段 {name} 含有无效字符 / field {name!r} has invalid characters")
     return value
+
+
+# Local days a query may name: wide enough for any hall's records, narrow enough that every day of the range
+# has a UTC start and end in every time zone (year 1 in Asia/Shanghai starts at +08:05:43 and overflows).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
+
+
+def iso_day(name: str, value: str) -> dt.date:
+    """A query's local day, YYYY-MM-DD between 1900 and 9998; 400 ``invalid_date`` else."""
+    try:
+        day = dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        raise BadRequest("invalid_date", f"参数 {name} 应为日期 YYYY-MM-DD（1900–9998 年）/ {name!r} must be a date "
+                                         "YYYY-MM-DD (years 1900 to 9998)")
+    return day
 
 
 def encodable(value: str) -> bool:

@@ -29,7 +29,7 @@ from server.domain.personal import mask_id_number, normalise_id_number, normalis
 from server.extensions import limiter
 from server.service_layer.appointment_queries import AppointmentQueries
 from server.service_layer.appointment_views import slot_views
-from server.validation import check, text
+from server.validation import check, iso_day, text
 from server.wiring import hall
 
 DEFAULT_ADDRESS_LIMIT = "20/hour"  # bookings (and tries) per client address
@@ -110,12 +110,7 @@ def _date_arg(name: str, required: bool = True) -> dt.date | None:
         if required:
             raise BadRequest("missing_field", f"缺少参数 {name}（YYYY-MM-DD）/ missing parameter {name!r}")
         return None
-    try:
-        if len(value) == 10:
-            return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise BadRequest("invalid_date", f"参数 {name} 应为日期 YYYY-MM-DD / {name!r} must be a date YYYY-MM-DD")
+    return iso_day(name, value)
 
 
 @bp.get("/sites/<site_id>/services/<service_id>/slots")

@@ -58,6 +58,9 @@ def test_slots_lie_inside_opening_hours_on_working_days_and_show_what_is_left(sc
     assert today and all(slot["left"] == 0 for slot in today)  # today is not bookable
     assert client.get(f"{BASE}/services/company-change/slots?date={TUESDAY}").get_json() == []
     assert client.get(f"{BASE}/services/company-setup/slots?date=tuesday").status_code == 400
+    # a Monday of year 1: its slots would start before year 1 in UTC (Asia/Shanghai was +08:05:43 then)
+    year_one = client.get(f"{BASE}/services/company-setup/slots?date=0001-01-01")
+    assert year_one.status_code == 400 and year_one.get_json()["error"]["code"] == "invalid_date"
     assert client.get(f"{BASE}/services/company-setup/slots").status_code == 400
     assert client.get(f"{BASE}/services/nothing/slots?date={TUESDAY}").status_code == 404
 
