@@ -43,10 +43,16 @@ def character_size(multiplier: int) -> bytes:
     return GS + b"!" + bytes([step << 4 | step])
 
 
+# Control characters other than a line feed, as spaces: in typed text (a clerk's reason, a name) an ESC or a
+# GS would be read by the printer as a command (ESC @ resets it out of Chinese mode, GS V cuts the paper).
+_CONTROLS_AS_SPACES = {code: " " for code in (*range(0x00, 0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
+
+
 def chinese_text(text: str) -> bytes:
-    """Text as GB18030 bytes; every Unicode character has a GB18030 code, so nothing turns into '?'."""
+    """Text as GB18030 bytes, printed as it reads: every Unicode character has a GB18030 code, so nothing
+    turns into '?', and a control character (but a line feed) prints as a space, never as a command."""
     try:
-        return text.encode("gb18030")
+        return text.translate(_CONTROLS_AS_SPACES).encode("gb18030")
     except UnicodeEncodeError as error:
         raise ValueError(f"text cannot be encoded as GB18030 ({error.reason}): {text!r}") from error
 
