@@ -39,7 +39,7 @@ def _statistics(site_id: str) -> dict:
     if by not in GROUPINGS:
         raise BadRequest("invalid_by", f"by 应为 {'、'.join(GROUPINGS)} 之一 / by must be one of "
                                        f"{', '.join(GROUPINGS)}")
-    return site_statistics(hall().db, site, start, end, by)
+    return site_statistics(hall().db, site, start, end, by, hall().context.today(site))
 
 
 def _download(content: bytes, mimetype: str, stats: dict, extension: str) -> Response:

@@ -39,10 +39,11 @@ def add_working_days(site: Site, start: dt.date, days: int) -> dt.date:
 
 def working_days_left(site: Site, today: dt.date, deadline: dt.date) -> int:
     """Working days after ``today`` up to and including ``deadline``: 0 on the deadline day itself (due
-    today), negative by the working days past it once ``today`` is later."""
+    today), negative by the working days past it once ``today`` is later — at least -1, also on the weekend or
+    holiday right after the deadline (overdue, not due today)."""
     if deadline >= today:
         return _working_days_in(site, today, deadline)
-    return -_working_days_in(site, deadline, today)
+    return -max(1, _working_days_in(site, deadline, today))
 
 
 def _working_days_in(site: Site, after: dt.date, until: dt.date) -> int:

@@ -70,8 +70,10 @@ def _target_seconds(site: Site):
                 else_=literal(30 * 60))
 
 
-def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: str) -> dict:
-    """The contract's answer: ``{"site", "from", "to", "by", "rows": [...], "totals": {...}}``."""
+def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: str,
+                    today: dt.date | None = None) -> dict:
+    """The contract's answer: ``{"site", "from", "to", "by", "rows": [...], "totals": {...}}``; ``today`` (the
+    site's local day) keeps the cases still within their deadline out of the late ones."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
     with db.read() as session:
@@ -88,7 +90,7 @@ def site_statistics(db: Database, site: Site, start: dt.date, end: dt.date, by: 
              **_row(counted[group], ranks.get(group, {}))} for group in sorted(counted, key=_sortable)]
     totals = _row(_sum(counted.values()), overall) if counted else _empty()
     add_rating_figures(rows, totals, {_json_key(group): figures for group, figures in counted.items()})
-    merge_on_time(db, site, start, end, by, rows, totals)  # cases (办件): on-time share by item and department
+    merge_on_time(db, site, start, end, by, rows, totals, today)  # cases (办件): on-time share by item and department
     return {"site": site.id, "from": start.isoformat(), "to": end.isoformat(), "by": by, "rows": rows,
             "totals": totals}
 

@@ -48,6 +48,10 @@ def test_days_left_is_zero_on_the_deadline_and_negative_after_it():
     assert working_days_left(PLAIN, deadline, deadline) == 0
     assert working_days_left(PLAIN, dt.date(2026, 12, 10), deadline) == -2
     assert working_days_left(PLAIN, dt.date(2026, 12, 12), deadline) == -3  # a Saturday: still 3 past
+    friday = dt.date(2026, 12, 11)
+    assert working_days_left(PLAIN, dt.date(2026, 12, 12), friday) == -1  # the weekend after: overdue, not due today
+    assert working_days_left(PLAIN, dt.date(2026, 12, 13), friday) == -1
+    assert working_days_left(PLAIN, dt.date(2026, 12, 14), friday) == -1
 
 
 def test_a_negative_count_and_an_endless_holiday_are_refused():
