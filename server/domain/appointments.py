@@ -17,9 +17,10 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from layout.model import AppointmentRules, OpeningPeriod, Service, Site
+from layout.model import AppointmentRules, Service, Site
 from server.domain.commands import Command
 from server.domain.errors import BadRequest, DomainError
+from server.domain.hours import periods_of_day
 from server.domain.workdays import is_working_day
 
 BOOKED, CHECKED_IN, CANCELLED, MISSED = "booked", "checked_in", "cancelled", "missed"
@@ -38,13 +39,6 @@ def _zone(site: Site) -> ZoneInfo:
     return ZoneInfo(site.timezone)
 
 
-def _periods(site: Site, day: dt.date) -> list[OpeningPeriod]:
-    periods = [period for period in site.hours if day.isoweekday() in period.days]
-    if not periods and day in site.workdays:  # a weekend make-up day works a weekday's hours
-        periods = [period for period in site.hours if 1 in period.days]
-    return sorted(periods, key=lambda period: period.opens)
-
-
 def slots_of_day(site: Site, service: Service, day: dt.date) -> list[Slot]:
     """Every slot of ``service`` on the local ``day``, in time order (none on a day off)."""
     rules = service.appointments
@@ -52,7 +46,7 @@ def slots_of_day(site: Site, service: Service, day: dt.date) -> list[Slot]:
         return []
     zone, length = _zone(site), dt.timedelta(minutes=rules.slot_minutes)
     slots: list[Slot] = []
-    for period in _periods(site, day):
+    for period in periods_of_day(site, day):
         start = dt.datetime.combine(day, period.opens, zone)
         closes = dt.datetime.combine(day, period.closes, zone)
         while start + length <= closes:

@@ -18,7 +18,7 @@ SITE = Site(id="hall", name="大厅", level="county", timezone="Asia/Shanghai",
             hours=(OpeningPeriod(days=(1, 2, 3, 4, 5), opens=dt.time(8, 30), closes=dt.time(12, 0)),
                    OpeningPeriod(days=(1, 2, 3, 4, 5), opens=dt.time(13, 30), closes=dt.time(17, 30)),
                    OpeningPeriod(days=(6,), opens=dt.time(9, 0), closes=dt.time(12, 0))),
-            holidays=(dt.date(2026, 10, 1),), workdays=(dt.date(2026, 10, 11),))
+            holidays=(dt.date(2026, 10, 1),), workdays=(dt.date(2026, 10, 10), dt.date(2026, 10, 11)))
 SERVICE = Service("licence", "营业执照", "amr", "biz", appointments=ServiceAppointments(45, 2, 7))
 
 
@@ -39,6 +39,9 @@ def test_days_off_have_no_slots_and_a_make_up_sunday_works_a_weekdays_hours():
     assert rules.slots_of_day(SITE, SERVICE, dt.date(2026, 10, 1)) == []  # a holiday on a Thursday
     make_up = rules.slots_of_day(SITE, SERVICE, dt.date(2026, 10, 11))  # 调休: a Sunday worked
     assert make_up[0].start == at("2026-10-11", "08:30") and len(make_up) == 9
+    # a Saturday worked: a weekday's hours, not the hall's shorter Saturday opening
+    assert [slot.start for slot in rules.slots_of_day(SITE, SERVICE, dt.date(2026, 10, 10))] == \
+        [slot.start.replace(day=10) for slot in make_up]
     assert rules.slots_of_day(SITE, replace(SERVICE, appointments=None), dt.date(2026, 12, 8)) == []
 
 

@@ -48,3 +48,16 @@ def test_a_saturday_morning_period_applies_on_saturday_only():
 def test_is_open_refuses_a_naive_datetime():
     with pytest.raises(ValueError, match="timezone-aware"):
         is_open(SITE, datetime(2026, 11, 26, 10, 0))
+
+
+
+def test_a_make_up_working_day_works_a_mondays_hours_whatever_its_weekday():
+    saturday_hours = OpeningPeriod(days=(6,), opens=time(9, 0), closes=time(12, 0))
+    site = make_site(hours=(*SITE.hours, saturday_hours),
+                     workdays=(datetime(2026, 11, 28).date(), datetime(2026, 11, 29).date()))  # 调休: Sat and Sun
+    assert is_open(site, utc(28, 6, 0)) is True  # the make-up Saturday at 14:00: a Monday's afternoon
+    assert is_open(site, utc(28, 0, 40)) is True  # 08:40: a Monday's morning (a Saturday opens at 09:00)
+    assert is_open(site, utc(29, 2, 0)) is True  # the make-up Sunday at 10:00
+    ordinary_saturday = datetime(2026, 12, 5, 6, 0, tzinfo=UTC)
+    assert is_open(site, ordinary_saturday) is False  # 14:00 of a plain Saturday: its own hours, closed
+    assert is_open(site, ordinary_saturday.replace(hour=2)) is True  # 10:00
