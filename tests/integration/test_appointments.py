@@ -206,6 +206,21 @@ def test_a_late_arrival_is_offered_a_walk_in_ticket_with_the_booking_noted(scene
         assert session.scalars(select(Appointment.ticket_id)).one() == view["id"]
 
 
+def test_a_late_arrival_after_closing_time_gets_no_walk_in_ticket(database_url):
+    app, clock = booking_app(database_url, IGNORE_HOURS=False)
+    try:
+        client = app.test_client()
+        booked = book(client, start=f"{TUESDAY}T17:00:00+08:00").get_json()
+        clock.now = dt.datetime(2026, 12, 8, 10, 0)  # Tuesday 18:00: the hall closed at 17:30
+        refused = client.post(f"{BASE}/appointments/check-in", json={"code": booked["code"], "walk_in": True})
+        assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "hall_closed"
+        with hall(app).db.read() as session:  # nothing kept of the refused check-in
+            assert session.scalars(select(Appointment.ticket_id)).one() is None
+    finally:
+        from server.app import stop
+        stop(app)
+
+
 def test_the_booked_ticket_is_called_before_earlier_walk_ins(scene):
     app, clock = scene
     client = app.test_client()

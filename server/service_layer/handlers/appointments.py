@@ -28,7 +28,7 @@ from server.domain.routing import route
 from server.models import Appointment, Ticket
 from server.service_layer.appointment_views import appointment_view, local, naive_utc
 from server.service_layer.context import HallContext
-from server.service_layer.handlers.tickets import record_issue
+from server.service_layer.handlers.tickets import record_issue, walk_in_number
 from server.service_layer.unit_of_work import UnitOfWork
 
 CODE_DIGITS = 8
@@ -121,8 +121,10 @@ def check_in_appointment(command: CheckInAppointment, uow: UnitOfWork, ctx: Hall
         raise NotFound("service", appointment.service)
     day = ctx.today(site)
     queue = site.queue(route(site, service.id, day).queue)
-    # No daily cap: a booked slot was promised; what a cap leaves is the walk-ins' share.
-    sequence = uow.repository.next_counter(site.id, f"queue:{queue.id}", day)
+    # A booked slot was promised: no daily cap (what a cap leaves is the walk-ins' share). A late arrival
+    # taking a walk-in ticket is a walk-in: the hall must be open, the caps hold.
+    sequence = (walk_in_number(uow.repository, ctx, site, service, queue, day, now) if walk_in
+                else uow.repository.next_counter(site.id, f"queue:{queue.id}", day))
     ticket = Ticket(id=ticket_id, site=site.id, number=format_number(queue.prefix, sequence), day=day,
                     service=service.id, queue=queue.id,
                     priority_class=None if walk_in else appointment_class(site), status="waiting", issued_at=now,

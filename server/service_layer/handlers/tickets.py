@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from layout.model import Kiosk, Site
+from layout.model import Kiosk, Queue, Service, Site
 from server.domain import errors
 from server.domain.commands import IssueTicket
 from server.domain.errors import BadRequest, NotFound
@@ -43,19 +43,27 @@ def issue_ticket(command: IssueTicket, uow: UnitOfWork, ctx: HallContext) -> dic
         holder = repo.claim_idempotency_key(site.id, command.idempotency_key, ticket_id, now)
         if holder != ticket_id:
             return _replay(repo, ctx, site, command, holder)
-    if not ctx.ignore_hours and not is_open(site, now.replace(tzinfo=dt.UTC)):
-        raise errors.HallClosed()
     day = ctx.today(site)
     queue = site.queue(route(site, service.id, day).queue)
+    sequence = walk_in_number(repo, ctx, site, service, queue, day, now)
+    ticket = Ticket(id=ticket_id or ctx.new_id(), site=site.id, number=format_number(queue.prefix, sequence),
+                    day=day, service=service.id, queue=queue.id, priority_class=command.priority, status="waiting",
+                    issued_at=now, kiosk=command.kiosk, recalls=0)
+    return record_issue(uow, ctx, site, ticket, kiosk)
+
+
+def walk_in_number(repo: Repository, ctx: HallContext, site: Site, service: Service, queue: Queue, day: dt.date,
+                   now: dt.datetime) -> int:
+    """The next number of ``queue`` today for a walk-in: only while the hall is open, and within the item's and
+    the queue's daily caps (a booked slot, promised already, is numbered without either)."""
+    if not ctx.ignore_hours and not is_open(site, now.replace(tzinfo=dt.UTC)):
+        raise errors.HallClosed()
     if service.daily_cap is not None and repo.next_counter(site.id, f"service:{service.id}", day) > service.daily_cap:
         raise errors.DailyCapReached()
     sequence = repo.next_counter(site.id, f"queue:{queue.id}", day)
     if queue.daily_cap is not None and sequence > queue.daily_cap:
         raise errors.DailyCapReached()
-    ticket = Ticket(id=ticket_id or ctx.new_id(), site=site.id, number=format_number(queue.prefix, sequence),
-                    day=day, service=service.id, queue=queue.id, priority_class=command.priority, status="waiting",
-                    issued_at=now, kiosk=command.kiosk, recalls=0)
-    return record_issue(uow, ctx, site, ticket, kiosk)
+    return sequence
 
 
 def record_issue(uow: UnitOfWork, ctx: HallContext, site: Site, ticket: Ticket, kiosk: Kiosk | None,
