@@ -8,6 +8,7 @@ its words, and every rating keeps the version it was given on, so a later change
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,12 @@ GOOD_LEVELS = (3, 4, 5)  # the good-rating share counts 基本满意 and better
 CHANNELS = ("pad", "phone", "kiosk")
 COMMENT_MAX = 500
 PAD_SECONDS = 60  # a pad offers the form this long after the window finished the ticket
+PAD_GRACE_SECONDS = 30  # and takes a rating this much longer (a slow network, a press at the last second)
+
+
+def pad_too_late(finished_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """A window's pad rates only the service just finished at it: not a ticket of an hour ago."""
+    return finished_at is None or (now - finished_at).total_seconds() > PAD_SECONDS + PAD_GRACE_SECONDS
 
 DEFAULT_LEVELS: tuple[RatingLevel, ...] = (
     RatingLevel(5, "非常满意", "Very satisfied"),
@@ -102,6 +109,11 @@ class ReasonRequired(DomainError):
 class NotRateable(DomainError):
     code = "not_rateable"
     default_message = "该号票尚未办结，不能评价 / only a finished service can be rated"
+
+
+class PadTooLate(NotRateable):
+    default_message = ("评价器只能评价刚办结的服务，请用手机扫号票二维码评价 / the pad rates only the service just "
+                       "finished: rate it on the phone page of the ticket")
 
 
 class AlreadyRated(DomainError):

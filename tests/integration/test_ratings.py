@@ -124,6 +124,16 @@ def test_a_ticket_not_served_is_not_rateable(scene):
     assert client.get(f"/api/v1/tickets/{waiting}/rating").get_json()["rateable"] is False
 
 
+def test_a_pad_rates_only_the_service_just_finished_at_its_window(scene):
+    app, clock = scene
+    ticket = served(app, create_staff(app))
+    clock["now"] = NINE + dt.timedelta(minutes=30)  # the pad's token, half an hour after the finish
+    late = rate(app, ticket, PAD, level=5, channel="pad")
+    assert late.status_code == 409 and code(late) == "not_rateable" and "手机" in late.get_json()["error"]["message"]
+    phone = rate(app, ticket, level=5)  # the citizen's own phone page still may
+    assert phone.status_code == 201 and phone.get_json()["channel"] == "phone"
+
+
 def test_a_pad_rates_only_with_the_token_of_the_window_that_served(scene):
     app, _ = scene
     clerk = create_staff(app)

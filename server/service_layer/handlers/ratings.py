@@ -11,11 +11,13 @@ from server.domain.ratings import (
     CHANNELS,
     AlreadyRated,
     NotRateable,
+    PadTooLate,
     RateTicket,
     TicketRated,
     check_rating,
     form_of,
     is_bad,
+    pad_too_late,
 )
 from server.domain.rectifications import (
     ActOnRectification,
@@ -49,6 +51,8 @@ def rate_ticket(command: RateTicket, uow: UnitOfWork, ctx: HallContext) -> dict:
     if ticket.status != DONE or ticket.outcome is None:
         raise NotRateable()
     store, now = SqlRatingStore(uow.session), ctx.now()
+    if command.channel == "pad" and pad_too_late(ticket.finished_at, now):
+        raise PadTooLate()
     store.keep_form(form, now)
     rating = store.add_rating({
         "site": site.id, "ticket_id": ticket.id, "window": ticket.window, "clerk_id": ticket.clerk_id,
