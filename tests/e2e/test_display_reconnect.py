@@ -92,3 +92,35 @@ def test_calls_made_while_the_server_was_away_are_shown_when_the_display_returns
                            arg=waiting["number"], timeout=5000)
     expect(page.locator("#connection")).to_be_hidden()
     assert [item["ticket"] for item in page.evaluate("lobby.sound.announced")] == [waiting["number"]]
+
+
+def test_a_call_missed_while_away_is_listed_but_read_out_only_while_it_is_still_being_called(
+        live_server, browser, page, clerk):
+    act(live_server, clerk, "w20", "open")
+    lobby = page
+    lobby.goto(f"{live_server.url}/display/{SITE}/lobby")
+    lobby.wait_for_function("() => window.lobby && lobby.stream.state === 'live'", timeout=15_000)
+    screen = browser.new_context(viewport={"width": 1280, "height": 400}, locale="zh-CN").new_page()
+    screen.goto(f"{live_server.url}/display/{SITE}/window/w20")
+    screen.wait_for_function("() => window.windowScreen && windowScreen.stream.state === 'live'", timeout=15_000)
+    expect(screen.locator("#state-main")).to_have_text("等待叫号")
+    for away, name in ((lobby, "lobby"), (screen, "windowScreen")):
+        away.evaluate(f"{name}.stream.socket.disconnect()")
+        away.wait_for_function(f"() => {name}.stream.state === 'offline'", timeout=5000)
+
+    issue(live_server, "company-registration")
+    served = act(live_server, clerk, "w20", "call-next")  # called, served and gone while the screens were away
+    act(live_server, clerk, "w20", "finish", {"outcome": "handled"})
+    act(live_server, clerk, "w20", "close")
+    issue(live_server, "presale-permit")
+    act(live_server, clerk, "w21", "open")
+    waiting = act(live_server, clerk, "w21", "call-next")  # still being called when they return
+
+    for away, name in ((lobby, "lobby"), (screen, "windowScreen")):
+        away.evaluate(f"{name}.stream.socket.connect()")
+    lobby.wait_for_function("numbers => numbers.every((number) => lobby.shown().some((call) => call.ticket === number))",
+                            arg=[served["number"], waiting["number"]], timeout=5000)
+    assert [item["ticket"] for item in lobby.evaluate("lobby.sound.announced")] == [waiting["number"]]
+    screen.wait_for_function("() => windowScreen.stream.state === 'live'", timeout=5000)
+    expect(screen.locator("#state-main")).to_have_text("未开放")  # the window as it is now, not the missed call
+    screen.context.close()

@@ -24,6 +24,7 @@
   const calls = new Map();
   const freshUntil = new Map(); // seq -> time its highlight ends
   let flashTimer = null;
+  let windowsNow = {}; // the windows as the last snapshot had them (ScreenCommon.stillCalled)
   const config = ScreenCommon.readConfig();
   const zones = new Set(config.zones);
   const floors = new Set(config.floors || []);
@@ -121,15 +122,17 @@
   const screen = ScreenCommon.start({
     onSnapshot(snapshot, { first }) {
       if (first) calls.clear();
+      windowsNow = snapshot.windows || {};
       snapshot.calls.filter(inZones).forEach(keep);
       renderCalls();
       renderWaiting(snapshot.waiting);
     },
-    onCall(call) {
+    onCall(call, { live } = { live: true }) {
       if (!inZones(call)) return;
       keep(call);
-      flash(call);
       renderCalls();
+      if (!live && !ScreenCommon.stillCalled(windowsNow, call)) return; // listed, not read out
+      flash(call);
       screen.sound.announce(call);
     },
     onEvent(kind, payload) {

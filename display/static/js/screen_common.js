@@ -5,6 +5,7 @@
  *
  *   const screen = ScreenCommon.start({onSnapshot, onCall, onEvent});
  *   screen.config, screen.stream, screen.sound
+ *   ScreenCommon.stillCalled(snapshot.windows, call)   // announce a call missed while away?
  */
 (function (root) {
   "use strict";
@@ -60,5 +61,14 @@
     return { config, stream, sound };
   }
 
-  root.ScreenCommon = { start, readConfig, showProblem, deviceToken };
+  // A call made while the screen was away (handed over after the snapshot with live: false) is announced only
+  // while its ticket is still being called at its window, as the snapshot's windows (the hall now) say: a
+  // number served or gone meanwhile, read out late, would only send someone to the wrong place — and after a
+  // long outage every missed call would be read out before the next live one.
+  function stillCalled(windows, call) {
+    const now = (windows || {})[call.window];
+    return Boolean(now && now.current && now.current.ticket === call.ticket && now.current.status === "called");
+  }
+
+  root.ScreenCommon = { start, readConfig, showProblem, deviceToken, stillCalled };
 })(typeof window !== "undefined" ? window : globalThis);

@@ -61,8 +61,16 @@
       render();
       renderWaiting(snapshot.waiting);
     },
-    onCall(call) {
+    onCall(call, { live } = { live: true }) {
       if (call.window !== config.window) return;
+      if (!live) {
+        // made while this screen was away: the snapshot shows the window as it is now
+        if (ScreenCommon.stillCalled({ [config.window]: view }, call)) {
+          flash();
+          screen.sound.announce(call);
+        }
+        return;
+      }
       // the `window` event that follows carries the state; show the number at once all the same
       view = Object.assign({}, view, {
         state: view && view.state !== "closed" ? view.state : "open",
