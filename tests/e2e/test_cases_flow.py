@@ -69,6 +69,9 @@ def test_a_case_from_acceptance_to_delivery(server, browser):
     expect(counter.locator("#current-number")).to_have_text(issued["number"])
     counter.fill("#applicant-name", "张三")
     counter.fill("#applicant-phone", "13812345678")
+    counter.keyboard.press("F1")  # a function key works from a field too (the ticket is still open: refused)
+    expect(counter.locator("#message")).to_contain_text("current_ticket_open")
+    expect(counter.locator("#applicant-phone")).to_have_value("13812345678")
     counter.locator("#checklist").click()  # leave the inputs, so the number key finishes
     with desk.expect_page() as opened:
         counter.keyboard.press("1")

@@ -255,3 +255,16 @@ def test_printer_and_print_job_problems_come_and_go_as_banners(live_server, page
     # only these two: the module's server is shared, and a screen an earlier test closed may still be said
     expect(banners.locator('[data-key="printer:k1"]')).to_have_count(0)
     expect(banners.locator('[data-key="print_job:7"]')).to_have_count(0)
+
+
+def test_logging_out_takes_the_clerks_banners_with_it(live_server, page, clerks):
+    sign_in(page, live_server, "chen", "w26")
+    page.wait_for_function("() => counter.stream.state === 'live'")
+    page.evaluate("([kind, payload]) => counter.stream.handlers.onEvent(kind, payload)",
+                  ["print_job", {"site": SITE, "kiosk": "k1", "job": 8, "ticket": "A124", "ticket_id": "y",
+                                 "status": "failed", "reason": "缺纸"}])
+    banner = page.locator('#banners [data-key="print_job:8"]')
+    expect(banner.get_by_role("button", name="补打号票")).to_be_visible()
+    page.click("#logout")
+    expect(page.locator("#login-view")).to_be_visible()
+    expect(banner).to_have_count(0)

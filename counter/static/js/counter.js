@@ -520,7 +520,8 @@
     if (views.desk.hidden || event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
     if (document.querySelector("dialog[open]")) return; // the dialog has the keyboard
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
-    if (typing(event.target) || (key === " " && event.target.closest("input"))) return; // Space ticks a box
+    const functionKey = /^F\d{1,2}$/.test(key); // F1 calls next from the applicant's name field too
+    if (!functionKey && (typing(event.target) || (key === " " && event.target.closest("input")))) return; // Space ticks a box
     const binding = KEYS[key];
     if (!binding) return;
     event.preventDefault(); // F1 would open the browser's help, Space would press the focused button
@@ -549,6 +550,7 @@
     view = null;
     viewSeq = 0;
     ticket = null;
+    alerts.reset(); // a bad rating's text, a reprint button: the next clerk at this PC reads them anew
     say(reason || "已退出登录。窗口状态不变；下班前请先关窗。", reason ? "error" : "info");
     route();
   }

@@ -95,6 +95,12 @@
       if (this.banners.delete(key)) this._render();
     }
 
+    // Every banner gone (a logout): the next login reads what holds again.
+    reset() {
+      this.banners.clear();
+      this._render();
+    }
+
     _name(list, id) {
       const found = ((this.layout && this.layout[list]) || []).find((item) => item.id === id);
       return found ? found.name : id;

@@ -12,6 +12,8 @@
 (function (root) {
   "use strict";
 
+  const KEPT_ANNOUNCED = 200; // a TV runs for weeks: the newest calls handed to the announcer are enough
+
   class ScreenSound {
     constructor(config, { button, stream, onProblem, token }) {
       this.config = config;
@@ -22,7 +24,7 @@
       this.onProblem = onProblem || ((message) => console.error(message));
       this.announcer = null;
       this.status = null; // ok | blocked | no_voice; null while the voice pack loads
-      this.announced = []; // {seq, ticket, window}: every call handed to the announcer, in order
+      this.announced = []; // {seq, ticket, window}: the calls handed to the announcer, in order (the newest 200)
       const voice = config.voice || {};
       if (!voice.enabled) {
         this.status = "no_voice";
@@ -67,6 +69,7 @@
     announce(call) {
       if (!this.announcer) return;
       this.announced.push({ seq: call.seq, ticket: call.ticket, window: call.window_number });
+      if (this.announced.length > KEPT_ANNOUNCED) this.announced.splice(0, this.announced.length - KEPT_ANNOUNCED);
       try {
         this.announcer.announce({ ticket: call.ticket, window: call.window_number });
       } catch (error) {
