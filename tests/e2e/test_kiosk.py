@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -260,6 +261,34 @@ def test_the_phone_page_flips_to_go_to_window_when_a_clerk_calls(browser, kiosk_
         expect(phone.locator("#status")).to_have_text("已办结，感谢您的耐心等候", timeout=5000)
         expect(phone.locator("#called")).to_be_hidden()
         requests.post(f"{base}/close", headers=headers, timeout=5).raise_for_status()
+    finally:
+        context.close()
+
+
+def test_an_answer_older_than_the_call_event_does_not_turn_the_phone_page_back_to_waiting(browser, kiosk_server):
+    ticket = requests.post(f"{kiosk_server.url}/api/v1/sites/county/tickets",
+                           json={"service": "mortgage-registration", "kiosk": "k1"}, timeout=5).json()
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    phone = context.new_page()
+    try:
+        phone.goto(f"{kiosk_server.url}/t/{ticket['id']}")
+        expect(phone.locator("#live")).to_have_text("实时更新中")
+        held = []
+        # the page's next read of the ticket waits here; the ones after it go through
+        phone.route(f"**/api/v1/tickets/{ticket['id']}",
+                    lambda route: route.continue_() if held else held.append(route))
+        with phone.expect_request(f"**/api/v1/tickets/{ticket['id']}"):
+            phone.evaluate("ticketPage.stream.handlers.onEvent('waiting', {})")  # someone ahead was called
+        deadline = time.monotonic() + 5
+        while not held and time.monotonic() < deadline:
+            phone.wait_for_timeout(20)  # lets Playwright run the route handler
+        stale = held[0].fetch()  # what the server says now: still waiting
+        called = call_until(kiosk_server, kiosk_server.login(CLERK, PASSWORD), ticket["windows"][0], ticket["id"])
+        expect(phone.locator("#called .called-title")).to_have_text(f"请到{called['window_number']}号窗口")
+        with phone.expect_request(f"**/api/v1/tickets/{ticket['id']}"):  # the page asks again instead
+            held[0].fulfill(response=stale)
+        expect(phone.locator("#status")).to_have_text("正在叫号，请立即前往窗口")
+        assert phone.evaluate("ticketPage.ticket().status") == "called"
     finally:
         context.close()
 

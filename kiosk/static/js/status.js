@@ -15,6 +15,7 @@
 
   let ticket = page.ticket;
   let refreshTimer = null;
+  let changes = 0; // tickets applied from events: an answer asked for before the latest is older than it
   let flashTimer = null;
   let stream = null;
 
@@ -76,6 +77,7 @@
   }
 
   async function refresh() {
+    const asked = changes;
     let response;
     try {
       response = await fetch(`/api/v1/tickets/${encodeURIComponent(ticket.id)}`, { cache: "no-store" });
@@ -85,6 +87,12 @@
     if (!response.ok) return;
     const latest = await response.json();
     if (latest.id !== ticket.id) return; // a ticket we have moved on from
+    if (changes !== asked) {
+      // An event changed the ticket while this answer was on its way: the answer may be older (waiting,
+      // when the event said called). Ask again for the people ahead, not to undo the event.
+      refreshSoon();
+      return;
+    }
     if (latest.status === "transferred" && latest.transferred_to) {
       ticket = latest;
       render();
@@ -104,18 +112,20 @@
     }, REFRESH_DEBOUNCE_MS);
   }
 
-  // The ticket's own event (or the snapshot's copy): status, window, times; `ahead` comes from GET.
-  function applyTicket(fields, live) {
+  // The ticket's own event (or the snapshot's copy, after a reconnect: a call made meanwhile flashes then):
+  // status, window, times; `ahead` comes from GET.
+  function applyTicket(fields) {
     if (!fields || fields.id !== ticket.id) return;
     const before = ticket;
     ticket = { ...ticket, ...fields };
+    changes += 1;
     if (ticket.status === "transferred" && ticket.transferred_to) {
       render();
       follow(ticket.transferred_to);
       return;
     }
     render();
-    if (live && isNewCall(before, ticket, Boolean(fields.recall))) flash();
+    if (isNewCall(before, ticket, Boolean(fields.recall))) flash();
     if (ticket.status === "waiting") refreshSoon(); // back in a queue: how many are ahead now
   }
 
@@ -135,11 +145,11 @@
       ticket: ticket.id,
       batch: true, // a hall's phones are many: one frame per commit each
       onSnapshot(snapshot) {
-        applyTicket(snapshot.ticket, false);
+        applyTicket(snapshot.ticket);
         refresh(); // whatever happened while we were away, and the people ahead
       },
       onEvent(kind, payload) {
-        if (kind === "ticket") applyTicket(payload.ticket, true);
+        if (kind === "ticket") applyTicket(payload.ticket);
         else if (kind === "waiting" && ticket.status === "waiting") refreshSoon();
       },
       onConnection: setLive,
