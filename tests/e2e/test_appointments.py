@@ -66,6 +66,13 @@ def test_book_on_the_phone_check_in_at_the_kiosk_and_be_called_first(browser, ha
     assert ics.status_code == 200 and "BEGIN:VEVENT" in ics.text
     page.reload()
     expect(page.locator("#mine-list")).to_contain_text("企业设立登记")  # the phone remembers it
+    # three redraws at once (the language switched back and forth within one task): still one entry
+    page.evaluate("() => { const toggle = document.getElementById('lang-toggle'); for (let i = 0; i < 3; i++) "
+                  "toggle.click(); }")
+    expect(page.locator("#lang-toggle")).to_have_text("中文")
+    expect(page.locator("#mine-list li")).to_have_count(1)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#mine-list li")).to_have_count(1)
     phone.close()
 
     # Tuesday 08:40: a walk-in takes a ticket first, then the booked citizen checks in at the kiosk.

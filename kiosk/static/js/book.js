@@ -108,15 +108,17 @@
   }
   const message = (answer) => (answer.body && answer.body.error ? answer.body.error.message : t("network"));
 
+  // The bookings this phone remembers. Runs may overlap (the page opens, the language changes, a booking is
+  // made or cancelled): only the newest one draws, and each forgets only the ids it found gone, never one
+  // remembered meanwhile.
+  let mineRun = 0;
   async function renderMine() {
-    const ids = remembered();
-    const list = $("mine-list");
-    list.replaceChildren();
-    const kept = [];
-    for (const id of ids) {
+    const run = ++mineRun;
+    const items = [];
+    const gone = [];
+    for (const id of remembered()) {
       const answer = await api(`/api/v1/appointments/${encodeURIComponent(id)}`);
-      if (answer.status === 404) continue; // gone: forget it
-      kept.push(id);
+      if (answer.status === 404) gone.push(id); // gone: forget it
       if (answer.status !== 200) continue;
       const booking = answer.body;
       const item = element("li");
@@ -126,10 +128,12 @@
         element("small", null, `${slotWords(booking.start, booking.end)} · ${statusWord(booking.status)}`));
       button.addEventListener("click", () => showBooking(booking));
       item.append(button);
-      list.append(item);
+      items.push(item);
     }
-    remember(kept);
-    $("mine").hidden = list.children.length === 0;
+    if (gone.length) remember(remembered().filter((id) => !gone.includes(id)));
+    if (run !== mineRun) return; // a newer run draws the list
+    $("mine-list").replaceChildren(...items);
+    $("mine").hidden = items.length === 0;
   }
 
   function serviceName(booking) {
