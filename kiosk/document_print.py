@@ -6,6 +6,7 @@ prints the A4 page from the browser)."""
 
 from __future__ import annotations
 
+from escpos.printer import Dummy
 from flask import current_app, jsonify, request
 
 from kiosk import api
@@ -19,8 +20,8 @@ from kiosk.printing.escpos_commands import (
     character_size,
     chinese_text,
     feed_lines,
-    qr_native,
 )
+from kiosk.printing.escpos_render import FEED_BEFORE_CUT, QrMode, paper_profile, write_qr
 from kiosk.printing.printers import PrinterError, send_ticket
 from kiosk.printing.text_width import wrap
 from server.auth import require_window_staff
@@ -63,8 +64,10 @@ def receipt_lines(facts: dict) -> list[tuple[str, str]]:
     return lines
 
 
-def document_bytes(facts: dict, paper_mm: int = 80) -> bytes:
+def document_bytes(facts: dict, paper_mm: int = 80, qr_mode: QrMode = "native") -> bytes:
+    """The exact bytes the window's printer receives; the tracking QR as the printer is set up to print one."""
     width = CHARACTERS_PER_LINE.get(paper_mm, 48)
+    printer = Dummy(profile=paper_profile(paper_mm))
     out = bytearray(INITIALIZE + CHINESE_MODE_ON)
     for style, text in receipt_lines(facts):
         if style == "title":
@@ -77,10 +80,11 @@ def document_bytes(facts: dict, paper_mm: int = 80) -> bytes:
             for part in wrap(text, width) or [""]:
                 out += chinese_text(part) + LF
             out += bold(False)
+    printer._raw(bytes(out))
     if facts.get("tracking_url"):
-        out += align("center") + qr_native(facts["tracking_url"], 6) + LF + align("left")
-    out += feed_lines(5) + FULL_CUT
-    return bytes(out)
+        write_qr(printer, facts["tracking_url"], paper_mm, qr_mode)
+    printer._raw(align("left") + feed_lines(FEED_BEFORE_CUT) + FULL_CUT)
+    return printer.output
 
 
 @api.post("/sites/<site_id>/windows/<window_id>/documents/<ticket_id>/print")
@@ -95,7 +99,7 @@ def print_document(site_id: str, window_id: str, ticket_id: str):
         raise NotFound("ticket", ticket_id)
     if window.printer is None or window.printer.type in ("agent", "dummy"):
         raise NoPrinter("该窗口未配置凭证打印机，请用浏览器打印 A4 / this window has no receipt printer")
-    job = run_cpu_bound(document_bytes, facts, window.printer.paper_mm)
+    job = run_cpu_bound(document_bytes, facts, window.printer.paper_mm, window.printer.qr)
     try:
         send_ticket(window.printer, job, f"{facts['title']} {facts['ticket_number']}")
     except PrinterError as error:

@@ -73,17 +73,23 @@ def render_ticket(
         if data is not None:
             printer._raw(data)
             continue
-        printer._raw(align("center") + bold(False) + character_size(1))
-        if qr_mode == "native":
-            printer._raw(qr_native(line.text, QR_MODULE_DOTS[paper_mm]))
-        else:
-            # Padded to the printable width: centred even on printers that ignore ESC a for images.
-            image = centered_on_width(
-                qr_image(line.text, QR_MODULE_DOTS[paper_mm]), _printable_pixels(printer, paper_mm)
-            )
-            printer.image(image, impl="bitImageRaster", center=False)
-        printer._raw(LF)
+        write_qr(printer, line.text, paper_mm, qr_mode)
     printer._raw(align("left") + bold(False) + character_size(1) + feed_lines(FEED_BEFORE_CUT) + FULL_CUT)
+
+
+def write_qr(printer: Escpos, url: str, paper_mm: int, qr_mode: QrMode) -> None:
+    """A centred QR code of ``url`` on its own line, at the paper's module size: the printer's own QR command
+    (``native``) or a raster image of it (``image``, for printers without the command)."""
+    if qr_mode not in ("native", "image"):
+        raise ValueError(f"qr_mode must be 'native' or 'image', got {qr_mode!r}")
+    printer._raw(align("center") + bold(False) + character_size(1))
+    if qr_mode == "native":
+        printer._raw(qr_native(url, QR_MODULE_DOTS[paper_mm]))
+    else:
+        # Padded to the printable width: centred even on printers that ignore ESC a for images.
+        image = centered_on_width(qr_image(url, QR_MODULE_DOTS[paper_mm]), _printable_pixels(printer, paper_mm))
+        printer.image(image, impl="bitImageRaster", center=False)
+    printer._raw(LF)
 
 
 def ticket_bytes(ticket: TicketPrint, paper_mm: int = 80, qr_mode: QrMode = "native") -> bytes:

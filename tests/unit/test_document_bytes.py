@@ -5,7 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from kiosk.document_print import document_bytes
-from kiosk.printing.escpos_commands import CHINESE_MODE_ON, FULL_CUT, INITIALIZE, chinese_text
+from kiosk.printing.escpos_commands import CHINESE_MODE_ON, FULL_CUT, INITIALIZE, chinese_text, qr_native
+from kiosk.printing.ticket import QR_MODULE_DOTS
+
+RASTER = b"\x1dv0"  # GS v 0: a raster bit image
 
 
 def rejection(reason: str) -> dict:
@@ -26,3 +29,16 @@ def test_a_typed_reason_with_printer_commands_in_it_prints_them_as_spaces():
 def test_chinese_text_keeps_line_feeds_and_every_printable_character():
     assert chinese_text("第一行\n第二行 ·𠮷") == "第一行\n第二行 ·𠮷".encode("gb18030")
     assert chinese_text("a\x00b\x07c\x9bd") == b"a b c d"
+
+
+def acceptance(url: str) -> dict:
+    return {**rejection(""), "kind": "notified", "title": "一次性告知书", "missing": ["营业执照"], "tracking_url": url}
+
+
+def test_the_tracking_qr_is_printed_as_the_window_printer_is_set_up_to_print_one():
+    url = "https://hall.example.cn/c/Qm9vZnVkZ2VzQW5kQ3JlYW0x"
+    native = document_bytes(acceptance(url), 58, "native")
+    assert qr_native(url, QR_MODULE_DOTS[58]) in native and RASTER not in native  # the 58 mm module size
+    image = document_bytes(acceptance(url), 80, "image")
+    assert qr_native(url, QR_MODULE_DOTS[80]) not in image and RASTER in image  # a printer without QR codes
+    assert image.endswith(FULL_CUT)
