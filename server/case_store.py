@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.domain.cases import ACCEPTED
+from server.domain.cases import ACCEPTED, FINAL
 from server.domain.tickets import OPEN_STATUSES
 from server.models import Case, CaseEvent, Ticket
 
@@ -43,10 +43,18 @@ class SqlCaseStore:
         return found
 
     def listed(self, site: str, statuses: Sequence[str], department: str | None, limit: int = 500) -> list[Case]:
-        statement = select(Case).where(Case.site == site, Case.status.in_(list(statuses)))
-        if department is not None:
-            statement = statement.where(Case.department == department)
-        return list(self.session.scalars(statement.order_by(Case.deadline, Case.number).limit(limit)))
+        """The cases still worked on, nearest deadline first, then the handed-out ones, newest first: at most
+        ``limit``, so a year of handed-out cases never pushes today's out of the list."""
+        found: list[Case] = []
+        for chosen, order in (([s for s in statuses if s not in FINAL], (Case.deadline, Case.number)),
+                              ([s for s in statuses if s in FINAL], (Case.number.desc(),))):
+            if not chosen or len(found) >= limit:
+                continue
+            statement = select(Case).where(Case.site == site, Case.status.in_(chosen))
+            if department is not None:
+                statement = statement.where(Case.department == department)
+            found += self.session.scalars(statement.order_by(*order).limit(limit - len(found)))
+        return found
 
     def overdue(self, site: str, today: dt.date) -> list[Case]:
         """Cases not decided by their deadline."""

@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from server.app import stop
+from server.case_store import SqlCaseStore
 from server.domain.alerts import EvaluateAlerts
+from server.domain.cases import STATUSES
 from server.models import Case, CaseEvent, SiteEvent, Ticket
 from server.wiring import hall
 from tests.conftest import create_staff, make_app
@@ -229,3 +231,18 @@ def test_statistics_by_item_and_department_gain_the_on_time_share(scene, people)
     assert amr_row[header.index("按时办结率(%)")] == "33.3" and amr_row[header.index("受理办件数")] == "3"
     by_window = client.get(f"{S}/stats.csv?from=2026-12-01&to=2026-12-10&by=window", headers=people["manager"])
     assert "按时办结率(%)" not in by_window.data.decode("utf-8-sig").splitlines()[0], "cases count by item and department"
+
+
+def test_the_list_keeps_the_cases_worked_on_and_the_newest_handed_out_within_its_limit(app):
+    day = dt.date(2026, 11, 2)
+    with hall(app).db.write() as session:
+        for index in range(6):
+            status = ("accepted", "mailed", "delivered")[index % 3]
+            session.add(Case(id=f"case-{index:02d}", site="hall", number=f"2026110{index}0001", service="company-setup",
+                             department="amr", status=status, delivery="pickup,mail",
+                             accepted_at=dt.datetime(2026, 11, 2, 2, index), accepted_day=day,
+                             deadline=day + dt.timedelta(days=10 - index), updated_at=dt.datetime(2026, 11, 2)))
+    with hall(app).db.read() as session:
+        listed = [case.id for case in SqlCaseStore(session).listed("hall", STATUSES, None, limit=4)]
+    # the two worked on, nearest deadline first; then the newest two of the four handed out
+    assert listed == ["case-03", "case-00", "case-05", "case-04"]
