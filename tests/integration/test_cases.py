@@ -99,6 +99,7 @@ def test_pickup_at_the_kiosk_and_delivery_at_the_pickup_window(scene, people):
     assert ticket.status_code == 201, ticket.get_json()
     ticket = ticket.get_json()
     assert ticket["queue"] == "pickup" and ticket["number"] == "P001" and ticket["case"]["number"] == case["number"]
+    assert "service_name" not in ticket["case"], "a typed (guessable) number does not say what was applied for"
     twice = client.post(f"{S}/pickups", json={"case": f"https://hall.example/c/{case['id']}"})
     assert twice.status_code == 409 and twice.get_json()["error"]["code"] == "pickup_issued"
     client.post(f"{W}/w9/open", headers=people["clerk"])

@@ -153,8 +153,10 @@ def issue_pickup(command: IssuePickup, uow: UnitOfWork, ctx: HallContext) -> dic
     uow.repository.ticket(issued["id"]).case_id = case.id
     uow.repository.flush()
     view = dict(issued)  # the answer names the case; the issue's own event keeps the plain ticket view
-    view["case"] = {"number": case.number, "service": case.service,
-                    "service_name": (site.service(case.service) or service).name, "status": case.status}
+    view["case"] = {"number": case.number, "status": case.status}
+    if how == "id":  # the notice's QR (the case's secret id): what was applied for, too; a typed number, easy to
+        # guess (a day and a sequence), tells a stranger nothing of what someone applied for
+        view["case"] |= {"service": case.service, "service_name": (site.service(case.service) or service).name}
     return view
 
 
