@@ -30,10 +30,12 @@ def _form_given(store: SqlRatingStore, site: Site, rating: Rating, forms: dict[s
     return forms[rating.form_version]
 
 
-def rating_view(rating: Rating) -> dict:
-    """The answer to the citizen who rated (POST /tickets/<id>/rating): their own words, no phone back."""
+def rating_view(rating: Rating, own_words: bool = True) -> dict:
+    """The answer to the citizen who rated (POST /tickets/<id>/rating): their own words, no phone back. Read
+    back later (``own_words=False``) the comment is null: a ticket id is also on the staff stream, and the
+    clerk rated must not read what the citizen wrote (the manager does, in the rectification)."""
     return {"id": rating.id, "ticket": rating.ticket_id, "level": rating.level, "reasons": reasons_of(rating),
-            "comment": rating.comment, "channel": rating.channel, "at": iso(rating.created_at),
+            "comment": rating.comment if own_words else None, "channel": rating.channel, "at": iso(rating.created_at),
             "form_version": rating.form_version, "call_back": rating.phone is not None}
 
 
@@ -43,7 +45,7 @@ def ticket_rating(session: Session, site: Site, ticket: Ticket) -> dict:
     rating = store.rating_of(ticket.id)
     rateable = rating is None and ticket.status == "done" and ticket.outcome is not None
     return {"ticket": ticket.id, "number": ticket.number, "rateable": rateable,
-            "rating": None if rating is None else rating_view(rating), "form": form_of(site).view()}
+            "rating": None if rating is None else rating_view(rating, own_words=False), "form": form_of(site).view()}
 
 
 def rectification_views(session: Session, site: Site, today: dt.date, closed: bool | None) -> list[dict]:

@@ -82,6 +82,7 @@ def test_a_good_phone_rating_is_kept_once(scene):
     assert again.status_code == 409 and code(again) == "already_rated"
     after = app.test_client().get(f"/api/v1/tickets/{ticket}/rating").get_json()
     assert after["rateable"] is False and after["rating"]["id"] == rating["id"]
+    assert after["rating"]["comment"] is None, "read back, the citizen's words stay with the manager"
     assert hall(app).handle(EvaluateAlerts("hall")) == [], "a good rating raises nothing"
 
 
