@@ -1,12 +1,14 @@
 """Socket.IO ``subscribe``: the client joins its audience's rooms, gets a snapshot, then every event of
 its stream in seq order (events are emitted by the bus after each commit).
 
-    subscribe {"site", "display"?, "token"?, "ticket"?, "kiosk"?, "after"?, "batch"?}
+    subscribe {"site", "display"?, "token"?, "ticket"?, "kiosk"?, "after"?, "batch"?, "request"?}
 
 Without ``token`` the stream is the public one (what a lobby shows); a staff token gives the staff
 stream (ids, clerks, printers, screens); each has its own gapless seq. ``ticket`` (its id) adds the
 ``ticket`` events of that ticket; ``kiosk`` adds that kiosk's ``printer`` and ``print_job`` events.
-``batch: true`` streams the audience's events as one ``events`` frame per commit (``server.publisher``)."""
+``batch: true`` streams the audience's events as one ``events`` frame per commit (``server.publisher``).
+``request`` (a whole number the client counts its subscribes by) comes back in the snapshot: a client that
+subscribed again meanwhile knows the answer to an earlier subscribe and drops it."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from server.publisher import ROOM_PREFIXES, batch_room, kiosk_room, public_room,
 from server.validation import fields
 from server.wiring import hall
 
-SUBSCRIBE_FIELDS = {"display": str, "token": str, "ticket": str, "kiosk": str, "after": int, "batch": bool}
+SUBSCRIBE_FIELDS = {"display": str, "token": str, "ticket": str, "kiosk": str, "after": int, "batch": bool,
+                    "request": int}
 
 
 def subscribe(socketio: SocketIO, data: object) -> dict:
@@ -59,6 +62,8 @@ def subscribe(socketio: SocketIO, data: object) -> dict:
         snapshot["ticket"] = ticket
     if kiosk_id is not None:
         snapshot["printer"] = services.printer_state(site.id, kiosk_id)
+    if message.get("request") is not None:
+        snapshot["request"] = message["request"]
     socketio.emit("snapshot", snapshot, to=request.sid)
     return {"ok": True, "seq": snapshot["seq"], "audience": snapshot["audience"]}
 

@@ -124,3 +124,38 @@ def test_a_call_missed_while_away_is_listed_but_read_out_only_while_it_is_still_
     screen.wait_for_function("() => windowScreen.stream.state === 'live'", timeout=5000)
     expect(screen.locator("#state-main")).to_have_text("未开放")  # the window as it is now, not the missed call
     screen.context.close()
+
+
+def test_the_late_answer_to_an_earlier_subscribe_does_not_roll_the_lobby_back(live_server, page, clerk):
+    act(live_server, clerk, "w22", "open")
+    page.goto(f"{live_server.url}/display/{SITE}/lobby")
+    page.wait_for_function("() => window.lobby && lobby.stream.state === 'live'", timeout=15_000)
+    # the answer to the next subscribe is held back, as a slow network would
+    page.evaluate("""() => {
+        const stream = lobby.stream, real = stream._onSnapshot.bind(stream);
+        window.release = null;
+        stream._onSnapshot = (snapshot) => {
+            if (window.release === null) { window.release = () => real(snapshot); return; }
+            real(snapshot);
+        };
+        stream.subscribe("held");
+    }""")
+    page.wait_for_function("() => window.release !== null", timeout=5000)
+    page.evaluate("() => lobby.stream.subscribe('resent')")  # the resend after no answer came
+    page.wait_for_function("() => lobby.stream.state === 'live'", timeout=5000)
+    issue(live_server, "presale-permit")
+    first = act(live_server, clerk, "w22", "call-next")
+    page.wait_for_function("n => lobby.sound.announced.some((call) => call.ticket === n)", arg=first["number"],
+                           timeout=5000)
+    # a gap's resync, and the held answer (older than the call) arrives before the resync's own
+    seen = page.evaluate("lobby.stream.lastSeq")
+    page.evaluate("() => { lobby.stream.subscribe('resync'); window.release(); }")
+    page.wait_for_function("() => lobby.stream.state === 'live'", timeout=5000)
+    assert page.evaluate("lobby.stream.lastSeq") >= seen, "the stream went back to the held, older snapshot"
+    act(live_server, clerk, "w22", "finish", {"outcome": "handled"})
+    issue(live_server, "presale-permit")
+    second = act(live_server, clerk, "w22", "call-next")
+    page.wait_for_function("n => lobby.sound.announced.some((call) => call.ticket === n)", arg=second["number"],
+                           timeout=5000)
+    announced = [item["ticket"] for item in page.evaluate("lobby.sound.announced")]
+    assert announced == [first["number"], second["number"]], "each call read out once"

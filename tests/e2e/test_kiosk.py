@@ -289,6 +289,10 @@ def test_an_answer_older_than_the_call_event_does_not_turn_the_phone_page_back_t
             held[0].fulfill(response=stale)
         expect(phone.locator("#status")).to_have_text("正在叫号，请立即前往窗口")
         assert phone.evaluate("ticketPage.ticket().status") == "called"
+        base = f"{kiosk_server.url}/api/v1/sites/county/windows/{ticket['windows'][0]}"  # the window, as found
+        headers = kiosk_server.login(CLERK, PASSWORD)
+        requests.post(f"{base}/finish", json={"outcome": "handled"}, headers=headers, timeout=5).raise_for_status()
+        requests.post(f"{base}/close", headers=headers, timeout=5).raise_for_status()
     finally:
         context.close()
 

@@ -30,6 +30,15 @@ def test_subscribe_answers_a_snapshot_first(app, client):
     assert snapshot["windows"]["w1"]["state"] == "closed"
 
 
+def test_a_snapshot_names_the_subscribe_it_answers(app):
+    sio = subscribe(app, request=7)
+    sio.emit("subscribe", {"site": "hall", "request": 8})
+    assert [snapshot["request"] for snapshot in received(sio, "snapshot")] == [7, 8]
+    assert "request" not in received(subscribe(app), "snapshot")[0]  # a v1 client asks nothing: nothing new
+    sio.emit("subscribe", {"site": "hall", "request": "seven"})
+    assert received(sio, "subscribe_error")[0]["error"]["code"] == "invalid_field"
+
+
 def token(headers: dict) -> str:
     return headers["Authorization"].removeprefix("Bearer ")
 

@@ -12,6 +12,8 @@
  *   - `batch: true` (the hall's screens) asks for one `events {seq, last, events: [[kind, payload], …]}`
  *     frame per commit instead of one frame per event; each is taken apart here, so the handlers below
  *     see the same events either way;
+ *   - each subscribe carries `request` (its count), which the snapshot echoes: only the answer to the
+ *     latest subscribe is taken;
  *   - events that arrive before the snapshot are buffered, then replayed; any with seq <= the
  *     snapshot's are dropped (the snapshot already holds them);
  *   - an event ahead of a missing seq is held up to HOLD_MS (events of two server processes may
@@ -102,6 +104,7 @@
       if (this.ticket) message.ticket = this.ticket;
       if (this.kiosk) message.kiosk = this.kiosk;
       if (this.batch) message.batch = true;
+      message.request = this.subscriptions; // echoed in the snapshot: the answer to this subscribe, not an earlier one
       // The server then also returns every call after the last one we saw, however long we were away.
       if (this.lastSeq !== null) message.after = this.lastSeq;
       this.socket.emit("subscribe", message);
@@ -245,6 +248,9 @@
 
     _onSnapshot(snapshot) {
       if (this.synced) return; // the answer to an earlier subscribe; we are in step already
+      // The late answer to a subscribe sent before the latest one (a resend after a timeout, a gap's resync):
+      // taken for the latest, its older seq would look like a reset of the site's history and roll the page back.
+      if (snapshot && typeof snapshot.request === "number" && snapshot.request !== this.subscriptions) return;
       if (!snapshot || typeof snapshot.seq !== "number" || (snapshot.site && snapshot.site !== this.site)) {
         console.warn("site stream: ignoring a snapshot that is not ours", snapshot);
         return;
