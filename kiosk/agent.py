@@ -9,8 +9,10 @@ It connects to the server's Socket.IO namespace /agent, says ``agent_hello`` wit
 stops when the server refuses it), receives ``print_job`` messages carrying the ticket's ESC/POS bytes
 (rendered by the server: one layout code path), prints them with kiosk.printing and answers ``print_ack``.
 After a reconnect the server sends the open jobs again; a job already printed is only acknowledged again,
-never printed twice. The printer's status is polled and reported with ``agent_printer`` so staff see an
-empty roll.
+never printed twice; an outcome the server did not confirm (the connection dropped before the answer got
+through) is sent again after each accepted hello. ``--state-file`` (``AGENT_STATE_FILE``) keeps the outcomes
+of the last jobs across a restart of the agent. The printer's status is polled and reported with
+``agent_printer`` so staff see an empty roll.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import base64
 import binascii
 import dataclasses
+import json
 import logging
 import os
 import queue
@@ -26,6 +29,7 @@ import signal
 import sys
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
 import socketio
 
@@ -38,6 +42,7 @@ log = logging.getLogger("kiosk.agent")
 
 NAMESPACE = "/agent"
 REMEMBERED_JOBS = 500  # outcomes kept to answer a job the server sends again after a lost ack
+ACK_AGAIN = ("hello_first", "database_busy", "database_unavailable")  # refusals of an outcome worth sending again
 PRINTER_TYPES = ("file", "usb", "serial", "network", "cups", "dummy")
 REFUSED_TOKEN = ("token_required", "invalid_token")
 
@@ -59,7 +64,7 @@ def print_bytes(config: PrinterConfig, data: bytes) -> None:
 class PrintAgent:
     def __init__(self, server: str, site: str, kiosk: str, printer: PrinterConfig,
                  status_interval_s: float = 15.0, client: socketio.Client | None = None,
-                 token: str | None = None) -> None:
+                 token: str | None = None, state_file: str | Path | None = None) -> None:
         if printer.type == "agent":
             raise ValueError("the agent prints to a local printer: choose file, usb, serial, network, cups or dummy")
         self.server, self.site, self.kiosk, self.printer = server.rstrip("/"), site, kiosk, printer
@@ -71,7 +76,10 @@ class PrintAgent:
         self._jobs: queue.Queue[dict | None] = queue.Queue()
         self._queued: set[int] = set()
         self._outcomes: OrderedDict[int, dict] = OrderedDict()
+        self._unconfirmed: OrderedDict[int, dict] = OrderedDict()  # outcomes the server has not confirmed yet
+        self._state_file = Path(state_file) if state_file else None
         self._lock = threading.Lock()
+        self._load_state()
         self._stopped = threading.Event()
         self.ready = threading.Event()  # set once the server accepted our hello
         self.refused: str | None = None  # the server's code when it refused our token
@@ -125,6 +133,10 @@ class PrintAgent:
             self.printer = dataclasses.replace(self.printer, paper_mm=paper_mm)
         log.info("server accepted the agent; %s open jobs", answer.get("pending"))
         self._printer_changed(self.kiosk, self.monitor.status(self.kiosk))
+        with self._lock:
+            unconfirmed = list(self._unconfirmed.values())
+        for outcome in unconfirmed:  # printed (or failed) while the answer could not get through
+            self._send_ack(outcome)
         self.ready.set()
 
     def _on_disconnect(self, *_reason) -> None:
@@ -156,8 +168,11 @@ class PrintAgent:
             with self._lock:
                 self._queued.discard(order["job"])
                 self._outcomes[order["job"]] = outcome
-                while len(self._outcomes) > REMEMBERED_JOBS:
-                    self._outcomes.popitem(last=False)
+                self._unconfirmed[order["job"]] = outcome
+                for kept in (self._outcomes, self._unconfirmed):
+                    while len(kept) > REMEMBERED_JOBS:
+                        kept.popitem(last=False)
+                self._save_state()
             self._send_ack(outcome)
 
     def _print(self, order: dict) -> dict:
@@ -184,10 +199,50 @@ class PrintAgent:
 
     def _send_ack(self, outcome: dict) -> None:
         try:
-            self.client.emit("print_ack", outcome, namespace=NAMESPACE)
+            self.client.emit("print_ack", outcome, namespace=NAMESPACE,
+                             callback=lambda answer=None: self._acknowledged(outcome["job"], answer))
         except Exception:
-            # Disconnected: the server sends the open job again after the reconnect and we answer then.
+            # Disconnected: sent again after the next accepted hello (and answered if the server resends the job).
             log.warning("could not acknowledge job %s now; it is answered after the reconnect", outcome["job"])
+
+    def _acknowledged(self, job: int, answer: object) -> None:
+        """The server's answer to a print_ack: taken (or refused for good) ends it; "hello first" or a busy
+        database keeps it for the next hello."""
+        error = (answer.get("error") or {}) if isinstance(answer, dict) else {}
+        if not isinstance(answer, dict) or (not answer.get("ok") and error.get("code") in ACK_AGAIN):
+            return
+        if not answer.get("ok"):
+            log.warning("the server refused the outcome of job %s: %s", job, error)
+        with self._lock:
+            if self._unconfirmed.pop(job, None) is not None:
+                self._save_state()
+
+    # -- the outcomes kept on disk (a restart never prints a job twice, nor forgets to answer one) -----------
+    def _load_state(self) -> None:
+        if self._state_file is None or not self._state_file.exists():
+            return
+        try:
+            saved = json.loads(self._state_file.read_text(encoding="utf-8"))
+            for entry in saved.get("outcomes", [])[-REMEMBERED_JOBS:]:
+                outcome = entry["outcome"]
+                self._outcomes[int(outcome["job"])] = outcome
+                if not entry.get("confirmed"):
+                    self._unconfirmed[int(outcome["job"])] = outcome
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            log.error("the agent's state file %s is unreadable (%s): starting without it", self._state_file, error)
+
+    def _save_state(self) -> None:
+        """Written under the lock, to a new file renamed over the old one: a crash leaves one or the other."""
+        if self._state_file is None:
+            return
+        entries = [{"outcome": outcome, "confirmed": job not in self._unconfirmed}
+                   for job, outcome in self._outcomes.items()]
+        partial = self._state_file.with_name(self._state_file.name + ".new")
+        try:
+            partial.write_text(json.dumps({"outcomes": entries}, ensure_ascii=False), encoding="utf-8")
+            os.replace(partial, self._state_file)
+        except OSError as error:
+            log.error("could not write the agent's state file %s: %s", self._state_file, error)
 
     def _printer_changed(self, _kiosk: str, state: PrinterState) -> None:
         try:
@@ -219,6 +274,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--token", default=os.environ.get("AGENT_TOKEN"),
                         help="this kiosk's device token (default: $AGENT_TOKEN; the server's "
                              "`flask --app server devices tokens` prints it)")
+    parser.add_argument("--state-file", default=os.environ.get("AGENT_STATE_FILE"),
+                        help="where the outcomes of the last jobs are kept across restarts, so a job is never "
+                             "printed twice nor left unanswered (default: $AGENT_STATE_FILE; none: memory only)")
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     arguments = parser.parse_args(argv)
     if arguments.printer_type == "file" and arguments.device is None:
@@ -248,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     logging.basicConfig(level=arguments.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     agent = PrintAgent(arguments.server, arguments.site, arguments.kiosk, printer_config(arguments),
-                       arguments.status_interval, token=arguments.token)
+                       arguments.status_interval, token=arguments.token, state_file=arguments.state_file)
 
     def stop(signum, _frame) -> None:
         log.info("signal %s: stopping", signum)

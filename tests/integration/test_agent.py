@@ -172,3 +172,51 @@ def test_the_agent_reports_a_printer_without_paper_and_fails_the_job(fake_printe
         assert reports and reports[-1]["state"] == "paper_out"
     finally:
         agent.stop()
+
+
+class AnsweringClient(RecordingClient):
+    """Answers every print_ack as the server does, except while it is told the connection is down."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+
+    def emit(self, event, data=None, namespace=None, callback=None) -> None:
+        super().emit(event, data, namespace, callback)
+        if event == "agent_hello" and callback is not None:
+            callback({"ok": True, "pending": 0})
+        elif event == "print_ack" and callback is not None and not self.down:
+            callback({"ok": True, "job": data["job"], "status": data["status"]})
+
+
+def test_an_outcome_the_server_never_confirmed_is_sent_again_after_a_restart(fake_printer, tmp_path):
+    from kiosk.agent import PrintAgent
+    from layout.model import PrinterConfig
+
+    printer = PrinterConfig(type="network", host="127.0.0.1", port=fake_printer.port, timeout_s=2)
+    state = tmp_path / "outcomes.json"
+    client = AnsweringClient()
+    agent = PrintAgent("http://server", SITE, "k1", printer, status_interval_s=60, client=client, token="t0ken",
+                       state_file=state)
+    agent.start()
+    try:
+        client.handlers["print_job"](order(5, b"TICKET-5" + CUT))  # answered and confirmed
+        wait_until(lambda: len(client.acks()) == 1, 10, message="the first outcome")
+        client.down = True  # the connection drops: the next answer never gets through
+        client.handlers["print_job"](order(6, b"TICKET-6" + CUT))
+        wait_until(lambda: len(client.acks()) == 2, 10, message="the second outcome, unheard")
+    finally:
+        agent.stop()
+
+    again = AnsweringClient()  # the agent restarts (a power cut of the kiosk PC)
+    restarted = PrintAgent("http://server", SITE, "k1", printer, status_interval_s=60, client=again,
+                           token="t0ken", state_file=state)
+    restarted.start()
+    try:
+        wait_until(lambda: again.acks(), 10, message="the unheard outcome sent after the hello")
+        assert again.acks() == [{"job": 6, "status": "printed"}]  # not job 5: the server had confirmed it
+        again.handlers["print_job"](order(6, b"TICKET-6" + CUT))  # the server had sent it again meanwhile
+        wait_until(lambda: len(again.acks()) == 2, 10, message="the job answered, not printed")
+        assert fake_printer.received().count(b"TICKET-6") == 1
+    finally:
+        restarted.stop()
