@@ -172,10 +172,12 @@ def eta(repo: Repository, ctx: HallContext, site: Site, queue_id: str, ahead: in
 
 def serving_windows(repo: Repository, ctx: HallContext, site: Site, queue_id: str,
                     assignments: Mapping[str, Assignment] | None = None) -> tuple[str, ...]:
-    """The queue's own windows, and those a manager assigned to it now (弹性窗口)."""
-    own = windows_for_queue(site, queue_id)
+    """The windows that call the queue now: its own, but those a manager assigned to other queues (an
+    assignment replaces a window's list), and those assigned to it (弹性窗口)."""
     if assignments is None:
         assignments = repo.active_assignments(site.id, ctx.today(site), ctx.now())
+    own = tuple(window for window in windows_for_queue(site, queue_id)
+                if window not in assignments or queue_id in assignments[window].queues)
     return own + tuple(assigned_windows(site, assignments, queue_id, own))
 
 

@@ -221,6 +221,23 @@ def test_a_late_arrival_after_closing_time_gets_no_walk_in_ticket(database_url):
         stop(app)
 
 
+def test_a_booked_ticket_transferred_to_another_item_stays_booked(scene):
+    app, clock = scene
+    client = app.test_client()
+    booked = book(client).get_json()
+    clock.now = dt.datetime(2026, 12, 8, 0, 50)  # 08:50 on Tuesday
+    ticket = client.post(f"{BASE}/appointments/check-in", json={"code": booked["code"]}).get_json()
+    clerk = create_staff(app)
+    client.post(f"{BASE}/windows/w1/open", headers=clerk)
+    assert client.post(f"{BASE}/windows/w1/call-next", headers=clerk).get_json()["id"] == ticket["id"]
+    moved = client.post(f"{BASE}/windows/w1/transfer", json={"service": "company-change"}, headers=clerk)
+    assert moved.status_code == 200, moved.get_json()
+    successor = client.get(f"/api/v1/tickets/{ticket['id']}").get_json()["transferred_to"]
+    assert client.get(f"/api/v1/tickets/{successor}").get_json()["booked"] is True
+    with hall(app).db.read() as session:
+        assert session.scalars(select(Appointment.ticket_id)).one() == ticket["id"]  # the check-in's ticket
+
+
 def test_the_booked_ticket_is_called_before_earlier_walk_ins(scene):
     app, clock = scene
     client = app.test_client()

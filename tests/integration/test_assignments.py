@@ -120,6 +120,24 @@ def test_an_assigned_window_calls_the_assigned_queue_first_and_its_tickets_list_
     assert row.until_at == dt.datetime(2026, 1, 5, 2, 0) and row.assigned_at == NINE + dt.timedelta(minutes=5)
 
 
+def test_a_window_assigned_to_another_queue_no_longer_counts_for_its_own(scene):
+    app, clock = scene
+    client = app.test_client()
+    _, general, _ = a_general_ticket_then_a_company_ticket(app, clock)
+    manager = create_staff(app, "boss", role="manager")
+
+    def figures() -> tuple:
+        queue = next(q for q in client.get(f"{SITE}/queues").get_json() if q["id"] == "general")
+        return queue["windows_open"], client.get(f"/api/v1/tickets/{general['id']}").get_json()["eta_minutes"]
+
+    assert figures() == (1, 0)  # window 5, its own, is open
+    answer = client.post(f"{W}/w5/assign", json={"queues": ["biz"], "until": None}, headers=manager)
+    assert answer.status_code == 200, answer.get_json()
+    assert figures() == (0, None), "window 5 calls only 企业登记 now: no window serves the general queue"
+    board = client.get(f"{SITE}/monitor", headers=manager).get_json()
+    assert next(q for q in board["queues"] if q["id"] == "general")["open_windows"] == 0
+
+
 def test_the_assignment_reverts_by_itself_at_its_time_once_whichever_process_ends_it(scene, database_url):
     app, clock = scene
     client = app.test_client()

@@ -105,6 +105,12 @@ def test_pickup_at_the_kiosk_and_delivery_at_the_pickup_window(scene, people):
     client.post(f"{W}/w9/open", headers=people["clerk"])
     called = client.post(f"{W}/w9/call-next", headers=people["clerk"]).get_json()
     assert called["id"] == ticket["id"]
+    # sent on within the pickup queue (another pickup item, here the same): the successor still holds the case
+    moved = client.post(f"{W}/w9/transfer", json={"service": ticket["service"]}, headers=people["clerk"])
+    assert moved.status_code == 200, moved.get_json()
+    successor = client.get(f"/api/v1/tickets/{ticket['id']}").get_json()["transferred_to"]
+    ticket = client.get(f"/api/v1/tickets/{successor}").get_json()
+    assert client.post(f"{W}/w9/call-next", headers=people["clerk"]).get_json()["id"] == ticket["id"]
     shown = client.get(f"{S}/tickets/{ticket['id']}/case", headers=people["clerk"]).get_json()
     assert shown["number"] == case["number"] and shown["status"] == "ready" and shown["pickup_ticket"] == "P001"
     finished = client.post(f"{W}/w9/finish", json={"outcome": "delivered"}, headers=people["clerk"])

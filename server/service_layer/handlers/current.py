@@ -124,10 +124,12 @@ def transfer(command: Transfer, uow: UnitOfWork, ctx: HallContext) -> dict:
 
     def moved(ticket: Ticket, now: dt.datetime) -> None:
         # The citizen keeps the printed number and the place earned by the original issue time.
+        # A booked ticket stays booked; a pickup ticket keeps its case while it stays in the pickup queue.
         successor = Ticket(id=ctx.new_id(), site=ticket.site, number=ticket.number, day=ticket.day,
                            service=command.service, queue=routed.queue, priority_class=ticket.priority_class,
                            status="waiting", issued_at=ticket.issued_at, requeued_at=ticket.requeued_at,
-                           kiosk=ticket.kiosk, recalls=0, origin_id=ticket.id)
+                           kiosk=ticket.kiosk, recalls=0, origin_id=ticket.id, appointment_id=ticket.appointment_id,
+                           case_id=ticket.case_id if site.queue(routed.queue).kind == "pickup" else None)
         ticket.transferred_to = successor.id
         ticket.finished_at = now
         uow.repository.add(successor)
