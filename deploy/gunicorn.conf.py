@@ -3,7 +3,7 @@
 One worker per gunicorn: a Socket.IO session lives in the process that opened it, and gunicorn hands
 connections to its workers at random, so a browser's long-polling requests would land on a worker
 that does not know its session. Scale out by running more gunicorns on more ports (systemd unit
-yichuang@PORT) behind nginx with ip_hash, with Redis (HALL_REDIS_URL) carrying events between them.
+yichuang@PORT) behind nginx by the client's address, with Redis (HALL_REDIS_URL) carrying events between them.
 
 So more than one worker (HALL_WORKERS, --workers, -w) is refused at start, with this reason, instead of
 breaking the screens silently.
@@ -26,10 +26,10 @@ import sys
 
 ONE_WORKER_ONLY = (
     "yichuang: 每个 gunicorn 进程只能有一个 worker（Socket.IO 会话只存在于一个进程中）；"
-    "要扩容请在 nginx ip_hash 后面多运行几个进程（yichuang@5001、yichuang@5002…，见 deploy/README.md）。"
+    "要扩容请在 nginx（按客户端地址分配）后面多运行几个进程（yichuang@5001、yichuang@5002…，见 deploy/README.md）。"
     " / one gunicorn worker per process: a Socket.IO session lives in one process, and gunicorn would hand a"
     " browser's long-polling requests to workers that do not know it. Scale out with more processes behind"
-    " nginx ip_hash (systemd yichuang@PORT, see deploy/README.md), not with HALL_WORKERS or --workers"
+    " nginx's address hash (systemd yichuang@PORT, see deploy/README.md), not with HALL_WORKERS or --workers"
 )
 
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from server.accounts import AccountError, add_user, list_users, set_active, set_password
 from server.device_cli import devices_cli
 from server.domain.access import ROLES
+from server.schema import head_revision
 from server.wiring import hall
 
 user_cli = AppGroup("user", help="Staff accounts (clerk, manager, backoffice, admin).")
@@ -23,9 +24,14 @@ def db_upgrade() -> None:
     from alembic.runtime.migration import MigrationContext
 
     db = hall(current_app).db
+    db.schema.try_now()  # the upgrade itself (a no-op at the head); a failure is kept in last_error
     with db.engine.connect() as connection:
         revision = MigrationContext.configure(connection).get_current_revision()
-    click.echo(f"database schema at revision {revision} ({db.engine.url.render_as_string(hide_password=True)})")
+    where = db.engine.url.render_as_string(hide_password=True)
+    if revision != head_revision():
+        raise click.ClickException(f"database schema at revision {revision}, not {head_revision()} ({where}): "
+                                   f"{db.schema.last_error or 'the upgrade did not finish'}")
+    click.echo(f"database schema at revision {revision} ({where})")
 
 
 def _password_from_stdin() -> str:

@@ -16,14 +16,18 @@ from server.models import User
 from server.wiring import hall
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-clerk-2026"
+HALL_SERVER_ENV = Path("/etc/yichuang/yichuang.env")  # a hall's server (deploy/README.md): never the demo's
+ADD_ACCOUNTS = "create accounts with `flask --app server user add NAME --role clerk|manager|backoffice|admin`"
 
 
-def demo_account(app) -> list[str]:
-    """Make the demo clerk when the database is SQLite and has no account; what the banner says about it."""
+def demo_account(app, server_env: Path = HALL_SERVER_ENV) -> list[str]:
+    """Make the demo clerk when the database is SQLite and has no account, and this is not a hall's installed
+    server; what the banner says about it."""
     db = hall(app).db
     if not db.is_sqlite:
-        return ["No demo account on PostgreSQL: create accounts with "
-                "`flask --app server user add NAME --role clerk|manager|backoffice|admin`"]
+        return [f"No demo account on PostgreSQL: {ADD_ACCOUNTS}"]
+    if server_env.exists():  # `make run` tried on a hall's server, whose SQLite file may be the hall's own
+        return [f"No demo account: {server_env} says this is a hall's server; {ADD_ACCOUNTS}"]
     with db.write() as session:
         created = not session.scalar(select(func.count()).select_from(User))
         if created:

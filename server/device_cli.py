@@ -40,7 +40,7 @@ def tokens_command(site: str | None, url: str | None) -> None:
     """Make the missing tokens and print every device's address with its token."""
     path = Path(current_app.config["DEVICE_TOKENS_FILE"])
     tokens = issue_missing(hall(current_app).layout, path)
-    click.echo(f"# {path} (restart the server processes after a change)")
+    click.echo(f"# {path} (the server processes read it again within a second of a change)")
     for line in device_lines(tokens, _base_url(url), site):
         click.echo(line)
 
@@ -49,7 +49,7 @@ def tokens_command(site: str | None, url: str | None) -> None:
 @click.argument("device")
 @click.option("--url", default=None, help="the hall's address in the line printed (default HALL_PUBLIC_URL)")
 def rotate_command(device: str, url: str | None) -> None:
-    """Replace the token of DEVICE (site/kind/id, e.g. county/kiosk/k2); restart the servers afterwards."""
+    """Replace the token of DEVICE (site/kind/id, e.g. county/kiosk/k2); the servers take it within a second."""
     known = {item.key: item for item in devices(hall(current_app).layout)}
     if device not in known:
         parts = device.split("/")
@@ -59,7 +59,7 @@ def rotate_command(device: str, url: str | None) -> None:
     path = Path(current_app.config["DEVICE_TOKENS_FILE"])
     token = rotate(path, device)
     item = known[device]
-    click.echo(f"{device}: new token; restart the server processes, then open {_base_url(url)}{item.page}"
+    click.echo(f"{device}: new token (the servers take it within a second); open {_base_url(url)}{item.page}"
                f"#token={token}")
     if item.agent:
         click.echo(f"print agent: AGENT_TOKEN={token}")

@@ -49,3 +49,12 @@ def test_an_admin_demo_account_of_an_earlier_version_becomes_a_clerk(app):
     assert app.test_client().get("/api/v1/auth/me", headers=old).status_code == 401, "its admin token ended"
     with hall(app).db.read() as session:
         assert session.execute(text("SELECT token_version FROM users")).scalar() == 1
+
+
+def test_no_demo_account_on_a_halls_installed_server(app, tmp_path):
+    if not hall(app).db.is_sqlite:
+        pytest.skip("the demo account exists only on SQLite")
+    installed = tmp_path / "yichuang.env"
+    installed.write_text("HALL_SECRET_KEY=x\n", encoding="utf-8")
+    said = " ".join(demo_account(app, server_env=installed))
+    assert roles(app) == {} and "hall's server" in said and DEMO_PASSWORD not in said

@@ -38,7 +38,7 @@ def assert_refused_with_the_reason(result: subprocess.CompletedProcess) -> None:
     assert result.returncode != 0
     assert "one gunicorn worker per process" in result.stderr
     assert "每个 gunicorn 进程只能有一个 worker" in result.stderr
-    assert "ip_hash" in result.stderr and "yichuang@PORT" in result.stderr
+    assert "address hash" in result.stderr and "yichuang@PORT" in result.stderr
     assert "Booting worker" not in result.stderr, "no worker was started"
 
 

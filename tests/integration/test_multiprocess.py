@@ -1,6 +1,6 @@
 """Several server processes on one PostgreSQL database with Redis between them: a screen on one process
 hears the calls made on another, /metrics agrees across processes, and nginx with the shipped site config
-(deploy/nginx/yichuang.conf: ip_hash, WebSocket upgrade) keeps sessions sticky and moves screens to the
+(deploy/nginx/yichuang.conf: a hash of the client address, WebSocket upgrade) keeps sessions sticky and moves screens to the
 surviving process when one dies."""
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def test_through_nginx_a_polling_screen_upgrades_and_moves_to_the_survivor(two_p
         wait_until(lambda: screen.seen([first["id"]]) and polling_only.seen([first["id"]]), 5, 0.02,
                    "the call on both screens through nginx")
 
-        # Every client here comes from 127.0.0.1, so ip_hash sent them all to one process: kill it.
+        # Every client here comes from 127.0.0.1, so the address hash sent them all to one process: kill it.
         serving = max(two_processes, key=lambda server: _clients(server.url))
         assert _clients(serving.url) >= 2
         serving.stop(kill=True)

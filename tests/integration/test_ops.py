@@ -377,6 +377,22 @@ def test_db_upgrade_brings_the_schema_to_head_and_says_so(tmp_path):
     assert f"database schema at revision {head}" in result.output
 
 
+def test_db_upgrade_that_fails_says_why_and_exits_non_zero(tmp_path):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'half.db'}"
+    command.upgrade(alembic_config(url), "0009")
+    engine = create_engine(url)
+    with engine.begin() as connection:  # what 0010 adds is there already: its ALTER TABLE fails
+        connection.execute(text("ALTER TABLE tickets ADD COLUMN rating_level INTEGER"))
+    engine.dispose()
+    app = make_app(url)
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code != 0, result.output
+    assert "not 0010" in result.output and "rating_level" in result.output
+
+
 def test_behind_nginx_the_rate_limit_counts_each_kiosk_not_the_proxy(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'hall.db'}", ISSUE_RATE_LIMIT="2/minute", PROXY_HOPS=1)
     client = app.test_client()
