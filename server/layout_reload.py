@@ -1,7 +1,8 @@
 """Reloading the hall layout while the hall runs; a bad file never takes the hall down.
 
 A reload reads and validates the whole file first. On any problem the running layout stays, and every
-problem is logged as ``file: path: reason``. A valid file replaces the layout of this process in one
+problem is logged as ``file: path: reason``; so is a change the hall's day still depends on (a removed window
+still open, a removed queue with tickets waiting: ``server.layout_in_use``). A valid file replaces the layout of this process in one
 step (``HallContext.layout``, which ``HallServices.layout`` reads), so a request never sees half of each.
 
 What asks for a reload:
@@ -34,6 +35,7 @@ from flask import Flask
 from layout.loader import LayoutError, load_layout
 from layout.model import Layout
 from server.extensions import socketio
+from server.layout_in_use import removed_but_in_use
 from server.wiring import HallServices, hall
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,13 @@ class LayoutReloader:
         if new_print == old_print:
             log.info("layout %s unchanged (%s)", self.path, old_print)
             return ReloadResult(True, old_print, counts(new))
+        try:
+            in_use = removed_but_in_use(self._services.db, self._services.context.today, current, new)
+        except Exception as error:  # the hall's state unknown: keep the layout it runs on
+            in_use = [f"{self.path}: the database could not be read to check what the change removes "
+                      f"({type(error).__name__}); try again"]
+        if in_use:
+            return self._refused(current, in_use)
         before, after = printers(current), printers(new)
         restart = [f"kiosk {key}: its printer changed; printer polls and print queues take it after a restart"
                    for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key)]

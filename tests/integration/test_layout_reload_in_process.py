@@ -58,3 +58,30 @@ def test_a_reload_that_changes_a_kiosk_printer_says_it_needs_a_restart(hall_on_f
     result = reloader(app).reload()
     assert result.ok and result.changed
     assert len(result.restart_needed) == 1 and result.restart_needed[0].startswith("kiosk big/k1: ")
+
+
+def test_a_reload_that_would_strand_todays_tickets_or_an_open_window_is_refused(hall_on_file):
+    import re
+
+    from tests.conftest import create_staff
+
+    app, layout = hall_on_file
+    client = app.test_client()
+    assert client.post("/api/v1/sites/big/tickets", json={"service": "s0-1"}).status_code == 201  # A001, in q0
+    running = hall(app).layout
+
+    layout.write_text(re.sub(r"\bq0\b", "qa", ORIGINAL), encoding="utf-8")  # q0 renamed: same prefix A
+    renamed = reloader(app).reload()
+    assert not renamed.ok and hall(app).layout is running
+    assert any("queue q0 is removed but 1 of today's tickets wait" in p for p in renamed.problems), renamed.problems
+    assert any("takes the prefix A of the removed queue q0" in p for p in renamed.problems), renamed.problems
+
+    clerk = create_staff(app)
+    assert client.post("/api/v1/sites/big/windows/w100/open", headers=clerk).status_code == 200
+    without_w100 = ORIGINAL[:ORIGINAL.index("  - id: w100\n")] + ORIGINAL[ORIGINAL.index("  priority:\n"):]
+    layout.write_text(without_w100, encoding="utf-8")
+    removed = reloader(app).reload()
+    assert not removed.ok and removed.problems == ("big: window w100 is removed but is open today: finish its "
+                                                   "ticket and close it first",)
+    assert client.post("/api/v1/sites/big/windows/w100/close", headers=clerk).status_code == 200
+    assert reloader(app).reload().ok and hall(app).site("big").window("w100") is None
