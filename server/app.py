@@ -55,6 +55,8 @@ from server.service_layer.handlers import HANDLERS
 from server.service_layer.messagebus import MessageBus
 from server.service_layer.queries import HallQueries
 from server.service_layer.unit_of_work import SiteLocks, SqlUnitOfWork
+from server.staff_sessions import EXTENSION as STAFF_SESSIONS
+from server.staff_sessions import StaffSessions
 from server.wiring import EXTENSION, HallServices, hall
 
 log = logging.getLogger(__name__)
@@ -139,6 +141,11 @@ def _build_hall(app: Flask) -> HallServices:
     bus.subscribe_all(events)
     wire_rating_rooms(bus, socketio, db, context)  # 好差评: the pads' and phones' rooms, after the commit
     services_started, services_stopped = [], []
+    sessions = StaffSessions(app, app.config.get("STAFF_RECHECK_SECONDS", 30.0), socketio.start_background_task,
+                             socketio.sleep)
+    app.extensions[STAFF_SESSIONS] = sessions
+    services_started.append(sessions.start)
+    services_stopped.append(sessions.stop)
     if app.config.get("ALERT_SECONDS"):
         rounds = ending_assignments_first(bus.handle, lambda site: assignments_due(db, context, site))
         watch = AlertWatch(rounds, [site.id for site in layout.sites], app.config["ALERT_SECONDS"],

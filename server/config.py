@@ -122,6 +122,8 @@ def from_environment(instance_path: Path) -> dict:
         # Behind nginx: how many proxies set X-Forwarded-For/-Proto, so the rate limit counts kiosks, not nginx.
         # How often every site's alert rules run even when nothing happens (0: never, as in tests).
         "ALERT_SECONDS": float(os.environ.get("HALL_ALERT_SECONDS", "15")),
+        # How often the tokens of open staff subscriptions are checked again (server/staff_sessions.py; 0: never).
+        "STAFF_RECHECK_SECONDS": float(os.environ.get("HALL_STAFF_RECHECK_SECONDS", "30")),
         "PROXY_HOPS": int(os.environ.get("HALL_PROXY_HOPS", "0")),
         # Request bodies over this are refused with 413 before they are read (server/security.py).
         "MAX_CONTENT_LENGTH": _max_content_length(),

@@ -12,13 +12,14 @@ subscribed again meanwhile knows the answer to an earlier subscribe and drops it
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_socketio import SocketIO, join_room, leave_room, rooms
 
 from server.auth import actor_from_token
 from server.domain.access import check_site
 from server.domain.errors import DomainError, NotFound
 from server.publisher import ROOM_PREFIXES, batch_room, kiosk_room, public_room, staff_room, ticket_room
+from server.staff_sessions import staff_sessions
 from server.validation import fields
 from server.wiring import hall
 
@@ -48,10 +49,13 @@ def subscribe(socketio: SocketIO, data: object) -> dict:
             leave_room(room)
     # Join first, then read: an event committed in between reaches the client twice at worst
     # (once live, once in the snapshot) and the client drops what its snapshot seq already covers.
-    if message.get("batch"):
-        join_room(batch_room(site.id, staff))
+    stream_room = (batch_room(site.id, staff) if message.get("batch")
+                   else staff_room(site.id) if staff else public_room(site.id))
+    join_room(stream_room)
+    if staff:  # checked again while it lasts (server.staff_sessions)
+        staff_sessions(current_app).add(request.sid, site.id, message["token"], (stream_room,))
     else:
-        join_room(staff_room(site.id) if staff else public_room(site.id))
+        staff_sessions(current_app).drop(request.sid)
     if ticket is not None:
         join_room(ticket_room(ticket["id"]))
         ticket = services.queries.ticket_fields(site.id, ticket["id"])

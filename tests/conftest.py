@@ -83,6 +83,7 @@ def make_app(database_url: str, layout=None, **config):
         "ASYNC_MODE": "threading", "IGNORE_HOURS": True, "ISSUE_RATE_LIMIT": "0", "SECRET_KEY": "test-secret",
         "REDIS_URL": None, "DEVICE_TOKENS": {},  # not the checkout's instance/device_tokens.json
         "ALERT_SECONDS": 0,  # tests evaluate alerts themselves
+        "STAFF_RECHECK_SECONDS": 0,  # and check staff subscriptions again themselves
     }
     settings.update(config)
     return start(create_app(settings))

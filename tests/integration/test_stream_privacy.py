@@ -10,10 +10,13 @@ import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import select
 
 from server.app import stop
 from server.extensions import socketio
-from tests.conftest import create_staff
+from server.models import User
+from server.wiring import hall
+from tests.conftest import create_staff, staff_subscriber
 from tests.support.appointments import BASE, book, booking_app, id_number
 
 W = f"{BASE}/windows"
@@ -59,3 +62,24 @@ def test_neither_stream_carries_the_holders_secrets_or_personal_data(scene, batc
             assert not any(secret in packet for packet in packets), f"the {audience} stream carries the {what}"
     assert not any(ticket["id"] in packet for packet in heard["public"]), "the public stream carries the ticket id"
     assert any(ticket["id"] in packet for packet in heard["staff"]), "staff do get the ticket id"
+
+
+def test_a_disabled_accounts_open_staff_subscription_ends_at_the_next_check(app):
+    from server.accounts import set_active
+    from server.staff_sessions import staff_sessions
+
+    for batch in (False, True):
+        sio = staff_subscriber(app, batch=batch) if batch else staff_subscriber(app)
+        sio.get_received()
+        assert staff_sessions(app).recheck() == [], "a good token stays"
+        app.test_client().post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
+        assert sio.get_received(), "the staff stream flows"
+        with hall(app).db.write() as session:
+            for user in session.scalars(select(User).where(User.username.like("staff-%"), User.active.is_(True))):
+                set_active(session, user.username, False)
+        [ended] = staff_sessions(app).recheck()
+        assert [p["args"][0]["error"]["code"] for p in sio.get_received() if p["name"] == "subscribe_error"] == \
+            ["invalid_token"]
+        app.test_client().post("/api/v1/sites/hall/tickets", json={"service": "company-setup"})
+        assert sio.get_received() == [], "nothing of the staff stream after the end"
+        sio.disconnect()
