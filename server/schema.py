@@ -7,6 +7,7 @@ would keep for nothing): the head is read from the migration files themselves, a
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -56,6 +57,11 @@ def alembic_config(url: str):
     return config
 
 
+# Alembic's `op` and `context` are module-wide proxies: two upgrades at once in one process (two apps, as tests
+# make; a schema gate retrying in the background beside another's start) would run each other's operations.
+_ONE_UPGRADE_AT_A_TIME = threading.Lock()
+
+
 def upgrade(engine: Engine) -> None:
     """Migrate to the head revision. On PostgreSQL the request limits (statement and lock timeouts; the
     client's answer bound is raised to MIGRATION_ANSWER_SECONDS) are lifted for this one session: a
@@ -78,7 +84,8 @@ def upgrade(engine: Engine) -> None:
             dbapi_connection.answer_timeout = MIGRATION_ANSWER_SECONDS
         try:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            with _ONE_UPGRADE_AT_A_TIME:
+                command.upgrade(config, "head")
             connection.commit()
         except BaseException:
             if postgres:
