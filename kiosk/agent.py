@@ -21,18 +21,17 @@ import argparse
 import base64
 import binascii
 import dataclasses
-import json
 import logging
 import os
 import queue
 import signal
 import sys
 import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import socketio
 
+from kiosk.agent_outcomes import Outcomes
 from kiosk.printing import PrinterError, PrinterMonitor, PrinterState
 from kiosk.printing.printers import QUERYABLE_TYPES, printer_session
 from kiosk.printing.status_query import CANNOT_PRINT, query_status, utc_now
@@ -41,7 +40,6 @@ from layout.model import PrinterConfig
 log = logging.getLogger("kiosk.agent")
 
 NAMESPACE = "/agent"
-REMEMBERED_JOBS = 500  # outcomes kept to answer a job the server sends again after a lost ack
 ACK_AGAIN = ("hello_first", "database_busy", "database_unavailable")  # refusals of an outcome worth sending again
 PRINTER_TYPES = ("file", "usb", "serial", "network", "cups", "dummy")
 REFUSED_TOKEN = ("token_required", "invalid_token")
@@ -75,11 +73,8 @@ class PrintAgent:
                                       interval_s=status_interval_s, timeout_s=1.0)
         self._jobs: queue.Queue[dict | None] = queue.Queue()
         self._queued: set[int] = set()
-        self._outcomes: OrderedDict[int, dict] = OrderedDict()
-        self._unconfirmed: OrderedDict[int, dict] = OrderedDict()  # outcomes the server has not confirmed yet
-        self._state_file = Path(state_file) if state_file else None
+        self.outcomes = Outcomes(state_file)
         self._lock = threading.Lock()
-        self._load_state()
         self._stopped = threading.Event()
         self.ready = threading.Event()  # set once the server accepted our hello
         self.refused: str | None = None  # the server's code when it refused our token
@@ -133,9 +128,7 @@ class PrintAgent:
             self.printer = dataclasses.replace(self.printer, paper_mm=paper_mm)
         log.info("server accepted the agent; %s open jobs", answer.get("pending"))
         self._printer_changed(self.kiosk, self.monitor.status(self.kiosk))
-        with self._lock:
-            unconfirmed = list(self._unconfirmed.values())
-        for outcome in unconfirmed:  # printed (or failed) while the answer could not get through
+        for outcome in self.outcomes.unconfirmed():  # printed (or failed) while the answer could not get through
             self._send_ack(outcome)
         self.ready.set()
 
@@ -152,7 +145,7 @@ class PrintAgent:
             log.error("ignoring a print job that is not for %s/%s: %r", self.site, self.kiosk, order)
             return
         with self._lock:
-            outcome = self._outcomes.get(job)
+            outcome = self.outcomes.of(job)
             already_queued = job in self._queued
             if outcome is None and not already_queued:
                 self._queued.add(job)
@@ -166,13 +159,8 @@ class PrintAgent:
         while (order := self._jobs.get()) is not None:
             outcome = self._print(order)
             with self._lock:
-                self._queued.discard(order["job"])
-                self._outcomes[order["job"]] = outcome
-                self._unconfirmed[order["job"]] = outcome
-                for kept in (self._outcomes, self._unconfirmed):
-                    while len(kept) > REMEMBERED_JOBS:
-                        kept.popitem(last=False)
-                self._save_state()
+                self._queued.discard(order["job"])  # with the outcome kept, under one lock: a resend never prints
+                self.outcomes.printed(outcome)
             self._send_ack(outcome)
 
     def _print(self, order: dict) -> dict:
@@ -213,36 +201,7 @@ class PrintAgent:
             return
         if not answer.get("ok"):
             log.warning("the server refused the outcome of job %s: %s", job, error)
-        with self._lock:
-            if self._unconfirmed.pop(job, None) is not None:
-                self._save_state()
-
-    # -- the outcomes kept on disk (a restart never prints a job twice, nor forgets to answer one) -----------
-    def _load_state(self) -> None:
-        if self._state_file is None or not self._state_file.exists():
-            return
-        try:
-            saved = json.loads(self._state_file.read_text(encoding="utf-8"))
-            for entry in saved.get("outcomes", [])[-REMEMBERED_JOBS:]:
-                outcome = entry["outcome"]
-                self._outcomes[int(outcome["job"])] = outcome
-                if not entry.get("confirmed"):
-                    self._unconfirmed[int(outcome["job"])] = outcome
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-            log.error("the agent's state file %s is unreadable (%s): starting without it", self._state_file, error)
-
-    def _save_state(self) -> None:
-        """Written under the lock, to a new file renamed over the old one: a crash leaves one or the other."""
-        if self._state_file is None:
-            return
-        entries = [{"outcome": outcome, "confirmed": job not in self._unconfirmed}
-                   for job, outcome in self._outcomes.items()]
-        partial = self._state_file.with_name(self._state_file.name + ".new")
-        try:
-            partial.write_text(json.dumps({"outcomes": entries}, ensure_ascii=False), encoding="utf-8")
-            os.replace(partial, self._state_file)
-        except OSError as error:
-            log.error("could not write the agent's state file %s: %s", self._state_file, error)
+        self.outcomes.confirmed(job)
 
     def _printer_changed(self, _kiosk: str, state: PrinterState) -> None:
         try:
