@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from layout.model import Layout, Site
 from server.db import Database
@@ -39,15 +39,12 @@ def removed_but_in_use(db: Database, today: Callable[[Site], dt.date], current: 
                                         "ticket and close it first")
             if not gone_queues:
                 continue
-            issued = dict(session.execute(
-                select(Ticket.queue, func.count()).where(Ticket.site == site.id, Ticket.day == day,
-                                                         Ticket.queue.in_(sorted(gone_queues)))
-                .group_by(Ticket.queue)).all())
-            waiting = dict(session.execute(
-                select(Ticket.queue, func.count()).where(Ticket.site == site.id, Ticket.day == day,
-                                                         Ticket.queue.in_(sorted(gone_queues)),
-                                                         Ticket.status.in_(OPEN_STATUSES))
-                .group_by(Ticket.queue)).all())
+            issued, waiting = {}, {}  # today's tickets of each removed queue: all of them, and those still open
+            for queue_id, all_today, still_open in session.execute(
+                    select(Ticket.queue, func.count(), func.count(case((Ticket.status.in_(OPEN_STATUSES), 1))))
+                    .where(Ticket.site == site.id, Ticket.day == day, Ticket.queue.in_(sorted(gone_queues)))
+                    .group_by(Ticket.queue)):
+                issued[queue_id], waiting[queue_id] = all_today, still_open
             for queue_id, queue in sorted(gone_queues.items()):
                 if waiting.get(queue_id):
                     problems.append(f"{site.id}: queue {queue_id} is removed but {waiting[queue_id]} of today's "
